@@ -1,0 +1,334 @@
+//! Runs the pipeline: `generate` makes the whole site in memory, `build` also writes it.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::cache::RenderCache;
+use crate::config::Config;
+use crate::diagnostics::{self, Diagnostic, Position};
+use crate::fsutil::{self, IoError};
+use crate::index::SiteIndex;
+use crate::layout::{self, SiteData};
+use crate::load;
+use crate::math::MathRenderer;
+use crate::parse;
+use crate::render::{self, Doc, RenderEnv, Rendered};
+use crate::strings::Strings;
+use crate::theme::{Theme, STATIC_DIR, TEMPLATES_DIR};
+use crate::write::{self, OutputFile, WriteStats};
+use crate::{graph, highlight};
+
+/// Where render results are kept between builds.
+pub const CACHE_FILE: &str = ".studybook/cache/render.json";
+
+/// Reports progress to whoever shows it (a progress bar on a terminal, nothing in tests).
+pub trait Progress: Sync {
+    fn start(&self, _pages: usize) {}
+    fn page_rendered(&self) {}
+}
+
+pub struct Silent;
+impl Progress for Silent {}
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Overrides `[build] build-dir`.
+    pub dest: Option<PathBuf>,
+    /// Overrides `[output.html] site-url`.
+    pub site_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub pages: usize,
+    pub formulas: usize,
+    /// Render-cache lookups (math and code) answered from the cache, and rendered anew.
+    pub cache_hits: usize,
+    pub cache_misses: usize,
+    pub write: WriteStats,
+    pub elapsed: Duration,
+}
+
+/// The site as files in memory, with every diagnostic found on the way.
+#[derive(Debug, Default)]
+pub struct Generated {
+    pub files: Vec<OutputFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+impl Generated {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// A failure that stops the build before the site can be judged: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Io(#[from] IoError),
+    #[error("refusing to build into {}: {reason}", dest.display())]
+    UnsafeDestination { dest: PathBuf, reason: String },
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub generated: Generated,
+    pub dest: PathBuf,
+}
+
+/// Loads the configuration with command-line overrides applied.
+pub fn load_config(opts: &BuildOptions) -> (Option<Config>, Vec<Diagnostic>) {
+    let (config, diags) = Config::load(&opts.root);
+    let config = config.map(|mut c| {
+        if let Some(dest) = &opts.dest {
+            c.build_dir = dest.clone();
+        }
+        if let Some(url) = &opts.site_url {
+            c.site_url = Some(if url.ends_with('/') {
+                url.clone()
+            } else {
+                format!("{url}/")
+            });
+        }
+        c
+    });
+    (config, diags)
+}
+
+/// Builds the site and writes it. Diagnostics (even errors) come back in the report; the
+/// output is still written so a reader sees every page, with errors marked in place.
+pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let (config, mut diags) = load_config(opts);
+    let Some(config) = config else {
+        return Ok(BuildReport {
+            generated: Generated {
+                diagnostics: diags,
+                ..Generated::default()
+            },
+            dest: PathBuf::new(),
+        });
+    };
+    let dest = resolve_destination(&opts.root, &config)?;
+    let cache = RenderCache::open(&opts.root.join(CACHE_FILE));
+    let mut generated = generate(&opts.root, &config, &cache, progress);
+    diags.append(&mut generated.diagnostics);
+    generated.diagnostics = diags;
+    diagnostics::sort(&mut generated.diagnostics);
+    generated.stats.write = write::write_output(&dest, &generated.files)?;
+    if let Err(e) = cache.save() {
+        generated.diagnostics.push(Diagnostic::warning(
+            CACHE_FILE,
+            Position::default(),
+            format!("cache not saved: {e}"),
+        ));
+    }
+    generated.stats.elapsed = started.elapsed();
+    Ok(BuildReport { generated, dest })
+}
+
+/// Runs every stage but writing: `studybook check`.
+pub fn check(opts: &BuildOptions) -> Generated {
+    let (config, mut diags) = load_config(opts);
+    let Some(config) = config else {
+        return Generated {
+            diagnostics: diags,
+            ..Generated::default()
+        };
+    };
+    if let Err(e) = resolve_destination(&opts.root, &config) {
+        diags.push(Diagnostic::error(
+            crate::config::CONFIG_FILE,
+            Position::default(),
+            e.to_string(),
+        ));
+    }
+    let cache = RenderCache::open(&opts.root.join(CACHE_FILE));
+    let mut generated = generate(&opts.root, &config, &cache, &Silent);
+    diags.append(&mut generated.diagnostics);
+    diagnostics::sort(&mut diags);
+    generated.diagnostics = diags;
+    generated
+}
+
+/// The output folder, refused when writing there could damage the sources.
+pub fn resolve_destination(root: &Path, config: &Config) -> Result<PathBuf, BuildError> {
+    let root_abs = fsutil::absolute(root);
+    let dest = fsutil::absolute(&root.join(&config.build_dir));
+    let refuse = |reason: String| {
+        Err(BuildError::UnsafeDestination {
+            dest: dest.clone(),
+            reason,
+        })
+    };
+    if dest == root_abs || root_abs.starts_with(&dest) {
+        return refuse("it is or contains the site folder".into());
+    }
+    for (name, folder) in [
+        ("content", &config.src),
+        ("templates", &PathBuf::from(TEMPLATES_DIR)),
+        ("static", &PathBuf::from(STATIC_DIR)),
+    ] {
+        let folder = fsutil::absolute(&root.join(folder));
+        if dest == folder || dest.starts_with(&folder) || folder.starts_with(&dest) {
+            return refuse(format!(
+                "it is, contains or is inside the {name} folder {}",
+                folder.display()
+            ));
+        }
+    }
+    Ok(dest)
+}
+
+/// The whole site in memory.
+pub fn generate(
+    root: &Path,
+    config: &Config,
+    cache: &RenderCache,
+    progress: &dyn Progress,
+) -> Generated {
+    let started = Instant::now();
+    let mut diags = Vec::new();
+    let (theme, theme_diags) = Theme::load(root);
+    diags.extend(theme_diags);
+    let loaded = load::load(root, &config.src);
+    diags.extend(loaded.diagnostics);
+    let parsed = parse::parse(loaded.sources);
+    diags.extend(parsed.diagnostics);
+    let pages = parsed.pages;
+    let index = SiteIndex::build(&pages, &parsed.categories);
+    let strings = Strings::for_language(config.language);
+    let assets: HashSet<PathBuf> = loaded.assets.iter().cloned().collect();
+    let math = MathRenderer::new(&config.math_macros, cache);
+    let env = RenderEnv {
+        pages: &pages,
+        index: &index,
+        math: &math,
+        cache,
+        assets: &assets,
+        strings: &strings,
+    };
+
+    progress.start(pages.len());
+    let rendered: Vec<Rendered> = (0..pages.len())
+        .into_par_iter()
+        .map(|id| {
+            let r = render::render(&env, &Doc::of_page(&pages[id], id));
+            progress.page_rendered();
+            r
+        })
+        .collect();
+    let intros: BTreeMap<String, Rendered> = parsed
+        .categories
+        .iter()
+        .map(|c| {
+            let doc = Doc {
+                display_path: &c.source.display_path,
+                rel_path: &c.source.rel_path,
+                text: &c.source.text,
+                body_offset: c.body_offset,
+                headings: &c.headings,
+                skip_h1: false,
+                page: None,
+                depth: 0,
+            };
+            (c.key.clone(), render::render(&env, &doc))
+        })
+        .collect();
+    for r in rendered.iter().chain(intros.values()) {
+        diags.extend(r.diagnostics.iter().cloned());
+    }
+    let links: Vec<&[usize]> = rendered.iter().map(|r| r.links_out.as_slice()).collect();
+    let graph = graph::build(&pages, &index, &links);
+    diags.extend(graph.diagnostics.iter().cloned());
+
+    let mut files = Vec::new();
+    match layout::templates(&theme) {
+        Ok(tera) => {
+            let site = SiteData {
+                config,
+                pages: &pages,
+                index: &index,
+                rendered: &rendered,
+                graph: &graph,
+                intros: &intros,
+                theme: &theme,
+                strings: &strings,
+            };
+            let (laid_out, layout_diags) = layout::layout(&site, &tera);
+            files = laid_out;
+            diags.extend(layout_diags);
+        }
+        Err(e) => diags.extend(e),
+    }
+    match highlight::stylesheet(&config.light_theme, &config.dark_theme) {
+        Ok(css) => files.push(OutputFile::new("css/highlight.css", css)),
+        Err(e) => diags.push(Diagnostic::error(
+            crate::config::CONFIG_FILE,
+            Position::default(),
+            e,
+        )),
+    }
+    for (name, file) in &theme.statics {
+        files.push(OutputFile::new(name.clone(), file.content.clone()));
+    }
+    for asset in &loaded.assets {
+        let path = root.join(&config.src).join(asset);
+        match fsutil::read(&path) {
+            Ok(bytes) => files.push(OutputFile::new(
+                asset.to_string_lossy().replace('\\', "/"),
+                bytes,
+            )),
+            Err(e) => diags.push(Diagnostic::error(
+                path.strip_prefix(root).unwrap_or(&path),
+                Position::default(),
+                e.source.to_string(),
+            )),
+        }
+    }
+    duplicate_outputs(&mut files, &mut diags);
+    diagnostics::sort(&mut diags);
+    let stats = Stats {
+        pages: pages.len(),
+        formulas: rendered
+            .iter()
+            .chain(intros.values())
+            .map(|r| r.formulas)
+            .sum(),
+        cache_hits: cache.hits.load(std::sync::atomic::Ordering::Relaxed),
+        cache_misses: cache.misses.load(std::sync::atomic::Ordering::Relaxed),
+        write: WriteStats::default(),
+        elapsed: started.elapsed(),
+    };
+    Generated {
+        files,
+        diagnostics: diags,
+        stats,
+    }
+}
+
+/// Two sources for one output path (a content file named like a theme file, say): keep the first, report it.
+fn duplicate_outputs(files: &mut Vec<OutputFile>, diags: &mut Vec<Diagnostic>) {
+    let mut seen = HashSet::new();
+    files.retain(|f| {
+        if seen.insert(f.path.clone()) {
+            true
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    &f.path,
+                    Position::default(),
+                    format!("two files would be written to {}", f.path),
+                )
+                .with_help("rename the content or static file"),
+            );
+            false
+        }
+    });
+}

@@ -1,0 +1,140 @@
+//! Render cache for math and highlighted code: in memory during a build, on disk between builds.
+//!
+//! Entries are keyed by a 128-bit hash of everything that affects the output (engine version,
+//! options, input). Only entries used by the last build are written back, so the file never grows
+//! with edits that were undone.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, RwLock};
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::Xxh3;
+
+const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct OnDisk {
+    format: u32,
+    entries: Vec<(String, String)>,
+}
+
+#[derive(Default)]
+pub struct RenderCache {
+    path: Option<PathBuf>,
+    entries: RwLock<HashMap<u128, String>>,
+    used: Mutex<HashSet<u128>>,
+    loaded: usize,
+    pub hits: AtomicUsize,
+    pub misses: AtomicUsize,
+}
+
+/// Hashes a sequence of strings unambiguously (each part is length-prefixed).
+pub fn key(parts: &[&str]) -> u128 {
+    let mut h = Xxh3::new();
+    for p in parts {
+        h.update(&(p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    h.digest128()
+}
+
+impl RenderCache {
+    /// An in-memory cache (tests, `check`).
+    pub fn in_memory() -> Self {
+        Self::default()
+    }
+
+    /// Loads the cache file if it is there and readable; a damaged file is ignored, not an error.
+    pub fn open(path: &Path) -> Self {
+        let entries: HashMap<u128, String> = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<OnDisk>(&bytes).ok())
+            .filter(|d| d.format == FORMAT)
+            .map(|d| {
+                d.entries
+                    .into_iter()
+                    .filter_map(|(k, v)| u128::from_str_radix(&k, 16).ok().map(|k| (k, v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            path: Some(path.to_path_buf()),
+            loaded: entries.len(),
+            entries: RwLock::new(entries),
+            ..Self::default()
+        }
+    }
+
+    pub fn get_or_render<E>(
+        &self,
+        key: u128,
+        render: impl FnOnce() -> Result<String, E>,
+    ) -> Result<String, E> {
+        self.used.lock().expect("cache lock").insert(key);
+        if let Some(hit) = self.entries.read().expect("cache lock").get(&key) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(hit.clone());
+        }
+        let html = render()?;
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        self.entries
+            .write()
+            .expect("cache lock")
+            .insert(key, html.clone());
+        Ok(html)
+    }
+
+    /// Writes the entries this build used, if anything changed since loading.
+    pub fn save(&self) -> Result<(), crate::fsutil::IoError> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let used = self.used.lock().expect("cache lock");
+        if self.misses.load(Ordering::Relaxed) == 0 && used.len() == self.loaded {
+            return Ok(());
+        }
+        let entries = self.entries.read().expect("cache lock");
+        let mut list: Vec<(String, String)> = used
+            .iter()
+            .filter_map(|k| entries.get(k).map(|v| (format!("{k:032x}"), v.clone())))
+            .collect();
+        list.sort_unstable();
+        let bytes = serde_json::to_vec(&OnDisk {
+            format: FORMAT,
+            entries: list,
+        })
+        .expect("cache serializes");
+        crate::fsutil::write(path, &bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unambiguous() {
+        assert_ne!(key(&["ab", "c"]), key(&["a", "bc"]));
+    }
+
+    #[test]
+    fn round_trip_through_disk_keeps_only_used_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.json");
+        let c = RenderCache::open(&path);
+        c.get_or_render::<()>(1, || Ok("one".into())).unwrap();
+        c.get_or_render::<()>(2, || Ok("two".into())).unwrap();
+        c.save().unwrap();
+        let c = RenderCache::open(&path);
+        let v = c
+            .get_or_render::<()>(1, || panic!("must be cached"))
+            .unwrap();
+        assert_eq!(v, "one");
+        assert_eq!(c.hits.load(Ordering::Relaxed), 1);
+        c.save().unwrap();
+        let c = RenderCache::open(&path);
+        assert_eq!(c.loaded, 1);
+    }
+}

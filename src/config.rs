@@ -1,0 +1,352 @@
+//! `book.toml`: the site configuration, with defaults for every key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, LineIndex, Position};
+
+pub const CONFIG_FILE: &str = "book.toml";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    pub authors: Vec<String>,
+    pub language: Language,
+    /// The content folder, relative to the root.
+    pub src: PathBuf,
+    /// The output folder, relative to the root (or absolute).
+    pub build_dir: PathBuf,
+    /// Absolute base URL with a trailing slash, e.g. `/ml-notes/` or `https://x.github.io/ml-notes/`.
+    pub site_url: Option<String>,
+    pub git_repository_url: Option<String>,
+    pub edit_url_template: Option<String>,
+    pub math_macros: BTreeMap<String, String>,
+    pub light_theme: String,
+    pub dark_theme: String,
+    pub search: bool,
+    pub anki_deck: String,
+}
+
+/// The language of the theme's UI strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    En,
+    ZhCn,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::ZhCn => "zh-CN",
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Raw {
+    #[serde(default)]
+    book: RawBook,
+    #[serde(default)]
+    build: RawBuild,
+    #[serde(default)]
+    output: RawOutput,
+    #[serde(default)]
+    math: RawMath,
+    #[serde(default)]
+    highlight: RawHighlight,
+    #[serde(default)]
+    search: RawSearch,
+    #[serde(default)]
+    anki: RawAnki,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawBook {
+    title: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    authors: Vec<String>,
+    language: Option<String>,
+    src: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawBuild {
+    build_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawOutput {
+    #[serde(default)]
+    html: RawHtml,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawHtml {
+    site_url: Option<String>,
+    git_repository_url: Option<String>,
+    edit_url_template: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawMath {
+    #[serde(default)]
+    macros: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawHighlight {
+    light_theme: Option<String>,
+    dark_theme: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawSearch {
+    enable: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawAnki {
+    deck: Option<String>,
+}
+
+/// Every key the configuration knows, as dotted paths. `*` accepts any key below it.
+const KNOWN_KEYS: &[&str] = &[
+    "book",
+    "book.title",
+    "book.description",
+    "book.authors",
+    "book.language",
+    "book.src",
+    "build",
+    "build.build-dir",
+    "output",
+    "output.html",
+    "output.html.site-url",
+    "output.html.git-repository-url",
+    "output.html.edit-url-template",
+    "math",
+    "math.macros",
+    "math.macros.*",
+    "highlight",
+    "highlight.light-theme",
+    "highlight.dark-theme",
+    "search",
+    "search.enable",
+    "anki",
+    "anki.deck",
+];
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::from_raw(Raw::default()).0
+    }
+}
+
+impl Config {
+    /// Reads `book.toml` under `root`. A missing file is the default configuration.
+    /// Returns the config (None when it cannot be used) and its diagnostics.
+    pub fn load(root: &Path) -> (Option<Config>, Vec<Diagnostic>) {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    let d = Diagnostic::error(
+                        CONFIG_FILE,
+                        Position::default(),
+                        "book.toml is not valid UTF-8",
+                    );
+                    return (None, vec![d]);
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                let d = Diagnostic::error(
+                    CONFIG_FILE,
+                    Position::default(),
+                    format!("cannot read book.toml: {e}"),
+                );
+                return (None, vec![d]);
+            }
+        };
+        Self::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
+        let lines = LineIndex::new(text);
+        let at = |offset: usize| lines.position(text, offset);
+        let raw: Raw = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let pos = e.span().map(|s| at(s.start)).unwrap_or_default();
+                let d = Diagnostic::error(
+                    CONFIG_FILE,
+                    pos,
+                    format!("invalid book.toml: {}", e.message()),
+                );
+                return (None, vec![d]);
+            }
+        };
+        let mut diags = unknown_keys(text)
+            .into_iter()
+            .map(|(key, offset)| {
+                Diagnostic::warning(
+                    CONFIG_FILE,
+                    at(offset),
+                    format!("unknown key `{key}` in book.toml"),
+                )
+                .with_help(suggest_key(&key))
+            })
+            .collect::<Vec<_>>();
+        let (config, problems) = Self::from_raw(raw);
+        diags.extend(
+            problems
+                .into_iter()
+                .map(|m| Diagnostic::error(CONFIG_FILE, Position::default(), m)),
+        );
+        (Some(config), diags)
+    }
+
+    fn from_raw(raw: Raw) -> (Config, Vec<String>) {
+        let mut problems = Vec::new();
+        let language = match raw.book.language.as_deref() {
+            None | Some("en") => Language::En,
+            Some("zh-CN") | Some("zh") | Some("zh-Hans") => Language::ZhCn,
+            Some(other) => {
+                problems.push(format!(
+                    "unsupported [book] language `{other}`: use \"en\" or \"zh-CN\""
+                ));
+                Language::En
+            }
+        };
+        let site_url =
+            raw.output
+                .html
+                .site_url
+                .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
+        let title = raw.book.title.unwrap_or_else(|| "Study Notes".to_string());
+        let config = Config {
+            anki_deck: raw.anki.deck.unwrap_or_else(|| title.clone()),
+            title,
+            description: raw.book.description.unwrap_or_default(),
+            authors: raw.book.authors,
+            language,
+            src: raw.book.src.unwrap_or_else(|| PathBuf::from("content")),
+            build_dir: raw.build.build_dir.unwrap_or_else(|| PathBuf::from("book")),
+            site_url,
+            git_repository_url: raw.output.html.git_repository_url,
+            edit_url_template: raw.output.html.edit_url_template,
+            math_macros: raw.math.macros,
+            light_theme: raw
+                .highlight
+                .light_theme
+                .unwrap_or_else(|| "InspiredGitHub".into()),
+            dark_theme: raw
+                .highlight
+                .dark_theme
+                .unwrap_or_else(|| "base16-ocean.dark".into()),
+            search: raw.search.enable.unwrap_or(true),
+        };
+        (config, problems)
+    }
+}
+
+/// Keys in the document that the configuration does not know, with their byte offsets.
+fn unknown_keys(text: &str) -> Vec<(String, usize)> {
+    let Ok(table) = toml::de::DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    walk(table.get_ref(), "", &mut out);
+    out
+}
+
+fn walk(table: &toml::de::DeTable<'_>, prefix: &str, out: &mut Vec<(String, usize)>) {
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        let wildcard = format!("{prefix}.*");
+        if KNOWN_KEYS.contains(&wildcard.as_str()) {
+            continue;
+        }
+        if !KNOWN_KEYS.contains(&path.as_str()) {
+            out.push((path, key.span().start));
+            continue;
+        }
+        if let toml::de::DeValue::Table(inner) = value.get_ref() {
+            walk(inner, &path, out);
+        }
+    }
+}
+
+fn suggest_key(key: &str) -> String {
+    let best = KNOWN_KEYS
+        .iter()
+        .filter(|k| !k.ends_with('*'))
+        .map(|k| (strsim::levenshtein(k, key), k))
+        .min();
+    match best {
+        Some((d, k)) if d <= 3 => format!("did you mean `{k}`?"),
+        _ => {
+            "known sections: [book], [build], [output.html], [math], [highlight], [search], [anki]"
+                .into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_is_the_default() {
+        let (c, d) = Config::parse("");
+        assert_eq!(c.unwrap(), Config::default());
+        assert!(d.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_warns_with_its_line() {
+        let (c, d) = Config::parse(
+            "[book]\ntitle = \"T\"\ntitel = \"x\"\n\n[output.html]\nsite-url = \"/notes\"\n",
+        );
+        let c = c.unwrap();
+        assert_eq!(c.title, "T");
+        assert_eq!(c.site_url.as_deref(), Some("/notes/"));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].position.line, 3);
+        assert!(d[0].message.contains("book.titel"), "{}", d[0].message);
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `book.title`?"));
+    }
+
+    #[test]
+    fn macros_accept_any_name() {
+        let (c, d) = Config::parse("[math]\nmacros = { \"\\\\R\" = \"\\\\mathbb{R}\" }\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            c.unwrap().math_macros.get("\\R").map(String::as_str),
+            Some("\\mathbb{R}")
+        );
+    }
+
+    #[test]
+    fn syntax_error_has_a_position() {
+        let (c, d) = Config::parse("[book]\ntitle = \n");
+        assert!(c.is_none());
+        assert_eq!(d[0].position.line, 2);
+    }
+}

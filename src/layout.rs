@@ -1,0 +1,546 @@
+//! Lays the site out with Tera: topic pages, the topic index, tag pages, the print view, 404,
+//! sitemap and static assets. Templates see small view structs, never the internal model.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Position};
+use crate::graph::LinkGraph;
+use crate::index::{PageId, SiteIndex};
+use crate::parse::Page;
+use crate::print;
+use crate::render::{Question, Rendered, TocEntry};
+use crate::strings::Strings;
+use crate::theme::Theme;
+use crate::write::OutputFile;
+
+/// Everything the layout stage reads.
+pub struct SiteData<'a> {
+    pub config: &'a Config,
+    pub pages: &'a [Page],
+    pub index: &'a SiteIndex,
+    pub rendered: &'a [Rendered],
+    pub graph: &'a LinkGraph,
+    /// Rendered `_index.md` introductions by category key ("" is the site introduction).
+    pub intros: &'a BTreeMap<String, Rendered>,
+    pub theme: &'a Theme,
+    pub strings: &'a Strings,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    authors: &'a [String],
+    site_url: Option<&'a str>,
+    repository_url: Option<&'a str>,
+    search: bool,
+    nav: Vec<NavCategory<'a>>,
+    page_count: usize,
+}
+
+#[derive(Serialize)]
+struct NavCategory<'a> {
+    key: &'a str,
+    title: &'a str,
+    anchor: String,
+    pages: Vec<Link<'a>>,
+}
+
+#[derive(Serialize, Clone)]
+struct Link<'a> {
+    title: &'a str,
+    /// Relative to the site root.
+    url: String,
+    summary: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    slug: &'a str,
+    url: &'a str,
+    summary: Option<&'a str>,
+    body: &'a str,
+    toc: &'a [TocEntry],
+    tags: Vec<TagLink<'a>>,
+    aliases: &'a [String],
+    prerequisites: Vec<Link<'a>>,
+    backlinks: Vec<Link<'a>>,
+    prev: Option<Link<'a>>,
+    next: Option<Link<'a>>,
+    questions: &'a [Question],
+    edit_url: Option<String>,
+    category: Option<NavCategoryRef<'a>>,
+    source_path: String,
+}
+
+#[derive(Serialize)]
+struct NavCategoryRef<'a> {
+    title: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct TagLink<'a> {
+    name: &'a str,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct IndexView<'a> {
+    intro: Option<&'a str>,
+    categories: Vec<IndexCategory<'a>>,
+    tags: Vec<TagLink<'a>>,
+    alphabetical: Vec<Letter<'a>>,
+    study_order: Vec<StudyStep<'a>>,
+}
+
+#[derive(Serialize)]
+struct IndexCategory<'a> {
+    key: &'a str,
+    title: &'a str,
+    anchor: String,
+    intro: Option<&'a str>,
+    pages: Vec<Link<'a>>,
+}
+
+#[derive(Serialize)]
+struct Letter<'a> {
+    letter: String,
+    entries: Vec<AzEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct AzEntry<'a> {
+    name: &'a str,
+    url: String,
+    /// The page title when `name` is an alias.
+    alias_of: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct StudyStep<'a> {
+    title: &'a str,
+    url: String,
+    depth: usize,
+    prerequisites: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TagView<'a> {
+    name: &'a str,
+    slug: &'a str,
+    pages: Vec<Link<'a>>,
+}
+
+#[derive(Serialize)]
+struct PrintPage<'a> {
+    title: &'a str,
+    anchor: String,
+    body: String,
+}
+
+pub fn category_anchor(key: &str) -> String {
+    if key.is_empty() {
+        "topics".into()
+    } else {
+        format!("cat-{}", key.replace('/', "-"))
+    }
+}
+
+/// Compiles the theme's templates. Errors name the template file and its line.
+pub fn templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let sources: Vec<(&str, &str)> = theme
+        .templates
+        .iter()
+        .map(|(n, f)| (n.as_str(), f.content.as_str()))
+        .collect();
+    tera.add_raw_templates(sources)
+        .map_err(|e| vec![template_error(theme, None, &e)])?;
+    Ok(tera)
+}
+
+fn template_error(theme: &Theme, rendering: Option<&str>, e: &tera::Error) -> Diagnostic {
+    let (file, pos, message) = match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            (
+                theme.template_path(r.filename()),
+                Position {
+                    line: span.start_line,
+                    column: span.start_col + 1,
+                },
+                r.message().to_string(),
+            )
+        }
+        _ => (
+            theme.template_path(rendering.unwrap_or("")),
+            Position::default(),
+            e.to_string(),
+        ),
+    };
+    let help = rendering.map(|name| format!("while rendering `{name}`"));
+    let mut d = Diagnostic::error(file, pos, format!("template error: {message}"));
+    d.help = help;
+    d
+}
+
+pub fn layout(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    let view = site_view(site);
+    let mut base = Context::new();
+    base.insert("site", &view);
+    base.insert("t", site.strings);
+
+    let page_files: Vec<(String, Result<String, tera::Error>)> = {
+        use rayon::prelude::*;
+        (0..site.pages.len())
+            .into_par_iter()
+            .map(|id| {
+                let page = &site.pages[id];
+                let mut ctx = base.clone();
+                ctx.insert("root", &root_of(page.depth()));
+                ctx.insert("kind", "page");
+                ctx.insert("page", &page_view(site, id));
+                (page.url.clone(), tera.render("page.html", &ctx))
+            })
+            .collect()
+    };
+    for (path, result) in page_files {
+        match result {
+            Ok(html) => out.push(OutputFile::new(path, html)),
+            Err(e) => diags.push(template_error(site.theme, Some("page.html"), &e)),
+        }
+    }
+
+    let mut render =
+        |template: &str, path: String, ctx: Context, out: &mut Vec<OutputFile>| match tera
+            .render(template, &ctx)
+        {
+            Ok(html) => out.push(OutputFile::new(path, html)),
+            Err(e) => diags.push(template_error(site.theme, Some(template), &e)),
+        };
+
+    let mut ctx = base.clone();
+    ctx.insert("root", ".");
+    ctx.insert("kind", "index");
+    ctx.insert("index", &index_view(site));
+    render("index.html", "index.html".into(), ctx, &mut out);
+
+    let tag_links = tag_links(site);
+    let mut ctx = base.clone();
+    ctx.insert("root", "..");
+    ctx.insert("kind", "tags");
+    ctx.insert("tags", &tag_links);
+    render("tags.html", "tags/index.html".into(), ctx, &mut out);
+    for tag in &site.index.tags {
+        let mut ctx = base.clone();
+        ctx.insert("root", "..");
+        ctx.insert("kind", "tag");
+        let pages = tag.pages.iter().map(|&p| link(site, p)).collect();
+        ctx.insert(
+            "tag",
+            &TagView {
+                name: &tag.name,
+                slug: &tag.slug,
+                pages,
+            },
+        );
+        render("tag.html", format!("tags/{}.html", tag.slug), ctx, &mut out);
+    }
+
+    let mut ctx = base.clone();
+    ctx.insert("root", ".");
+    ctx.insert("kind", "print");
+    ctx.insert("pages", &print_pages(site));
+    render("print.html", "print.html".into(), ctx, &mut out);
+
+    let mut ctx = base.clone();
+    let root_404 = site
+        .config
+        .site_url
+        .as_deref()
+        .map(|u| u.trim_end_matches('/').to_string());
+    ctx.insert("root", &root_404.unwrap_or_else(|| ".".into()));
+    ctx.insert("kind", "404");
+    render("404.html", "404.html".into(), ctx, &mut out);
+
+    if let Some(url) = &site.config.site_url {
+        out.push(OutputFile::new("sitemap.xml", sitemap(url, site)));
+    }
+    out.push(OutputFile::new(".nojekyll", ""));
+    (out, diags)
+}
+
+fn root_of(depth: usize) -> String {
+    if depth == 0 {
+        ".".into()
+    } else {
+        vec![".."; depth].join("/")
+    }
+}
+
+fn site_view<'a>(site: &'a SiteData<'a>) -> SiteView<'a> {
+    let c = site.config;
+    SiteView {
+        title: &c.title,
+        description: &c.description,
+        language: c.language.code(),
+        authors: &c.authors,
+        site_url: c.site_url.as_deref(),
+        repository_url: c.git_repository_url.as_deref(),
+        search: c.search,
+        nav: site
+            .index
+            .categories
+            .iter()
+            .map(|cat| NavCategory {
+                key: &cat.key,
+                title: &cat.title,
+                anchor: category_anchor(&cat.key),
+                pages: cat.pages.iter().map(|&p| link(site, p)).collect(),
+            })
+            .collect(),
+        page_count: site.pages.len(),
+    }
+}
+
+fn link<'a>(site: &'a SiteData<'a>, id: PageId) -> Link<'a> {
+    let p = &site.pages[id];
+    Link {
+        title: &p.title,
+        url: p.url.clone(),
+        summary: p.meta.summary.as_deref(),
+    }
+}
+
+fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
+    let page = &site.pages[id];
+    let rendered = &site.rendered[id];
+    let pos = site.index.order.iter().position(|&p| p == id);
+    let prev = pos
+        .and_then(|i| i.checked_sub(1))
+        .map(|i| link(site, site.index.order[i]));
+    let next = pos
+        .and_then(|i| site.index.order.get(i + 1))
+        .map(|&p| link(site, p));
+    let source_path = page
+        .source
+        .display_path
+        .to_string_lossy()
+        .replace('\\', "/");
+    let edit_url = site
+        .config
+        .edit_url_template
+        .as_ref()
+        .map(|t| t.replace("{path}", &source_path));
+    let category = site
+        .index
+        .category(&page.category)
+        .filter(|c| !c.key.is_empty())
+        .map(|c| NavCategoryRef {
+            title: &c.title,
+            url: format!("index.html#{}", category_anchor(&c.key)),
+        });
+    PageView {
+        title: &page.title,
+        slug: &page.slug,
+        url: &page.url,
+        summary: page.meta.summary.as_deref(),
+        body: &rendered.html,
+        toc: &rendered.toc,
+        tags: page
+            .meta
+            .tags
+            .iter()
+            .map(|t| {
+                let slug = SiteIndex::tag_slug(t);
+                let count = site
+                    .index
+                    .tags
+                    .iter()
+                    .find(|x| x.slug == slug)
+                    .map_or(0, |x| x.pages.len());
+                TagLink {
+                    name: t,
+                    url: format!("tags/{slug}.html"),
+                    count,
+                }
+            })
+            .collect(),
+        aliases: &page.meta.aliases,
+        prerequisites: site
+            .graph
+            .prerequisites
+            .get(id)
+            .map(|l| l.iter().map(|&p| link(site, p)).collect())
+            .unwrap_or_default(),
+        backlinks: site
+            .graph
+            .backlinks
+            .get(id)
+            .map(|l| l.iter().map(|&p| link(site, p)).collect())
+            .unwrap_or_default(),
+        prev,
+        next,
+        questions: &rendered.questions,
+        edit_url,
+        category,
+        source_path,
+    }
+}
+
+fn tag_links<'a>(site: &'a SiteData<'a>) -> Vec<TagLink<'a>> {
+    site.index
+        .tags
+        .iter()
+        .map(|t| TagLink {
+            name: &t.name,
+            url: format!("tags/{}.html", t.slug),
+            count: t.pages.len(),
+        })
+        .collect()
+}
+
+fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
+    let categories = site
+        .index
+        .categories
+        .iter()
+        .map(|cat| IndexCategory {
+            key: &cat.key,
+            title: &cat.title,
+            anchor: category_anchor(&cat.key),
+            intro: site
+                .intros
+                .get(&cat.key)
+                .map(|r| r.html.as_str())
+                .filter(|_| !cat.key.is_empty()),
+            pages: cat.pages.iter().map(|&p| link(site, p)).collect(),
+        })
+        .collect();
+    let study_order = site
+        .graph
+        .study_order
+        .iter()
+        .map(|&p| StudyStep {
+            title: &site.pages[p].title,
+            url: site.pages[p].url.clone(),
+            depth: site.graph.depth.get(p).copied().unwrap_or(0),
+            prerequisites: site.graph.prerequisites[p]
+                .iter()
+                .map(|&q| site.pages[q].title.as_str())
+                .collect(),
+        })
+        .collect();
+    IndexView {
+        intro: site.intros.get("").map(|r| r.html.as_str()),
+        categories,
+        tags: tag_links(site),
+        alphabetical: alphabetical(site),
+        study_order,
+    }
+}
+
+/// Titles and aliases, grouped by first letter; names in other scripts share one group at the end.
+fn alphabetical<'a>(site: &'a SiteData<'a>) -> Vec<Letter<'a>> {
+    let mut entries: Vec<(String, AzEntry<'a>)> = Vec::new();
+    for page in site.pages {
+        entries.push((
+            page.title.to_lowercase(),
+            AzEntry {
+                name: &page.title,
+                url: page.url.clone(),
+                alias_of: None,
+            },
+        ));
+        for alias in &page.meta.aliases {
+            entries.push((
+                alias.to_lowercase(),
+                AzEntry {
+                    name: alias,
+                    url: page.url.clone(),
+                    alias_of: Some(&page.title),
+                },
+            ));
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut letters: BTreeMap<(u8, String), Vec<AzEntry<'a>>> = BTreeMap::new();
+    for (key, entry) in entries {
+        let first = key.chars().next().unwrap_or(' ');
+        let group = if first.is_ascii_alphabetic() {
+            (0, first.to_ascii_uppercase().to_string())
+        } else if first.is_ascii_digit() {
+            (1, "0–9".to_string())
+        } else {
+            (2, "…".to_string())
+        };
+        letters.entry(group).or_default().push(entry);
+    }
+    letters
+        .into_iter()
+        .map(|((_, letter), entries)| Letter { letter, entries })
+        .collect()
+}
+
+fn print_pages<'a>(site: &'a SiteData<'a>) -> Vec<PrintPage<'a>> {
+    let anchors: BTreeMap<&str, String> = site
+        .pages
+        .iter()
+        .map(|p| (p.url.as_str(), print::page_anchor(&p.url)))
+        .collect();
+    site.index
+        .order
+        .iter()
+        .map(|&id| {
+            let page = &site.pages[id];
+            PrintPage {
+                title: &page.title,
+                anchor: anchors[page.url.as_str()].clone(),
+                body: print::rebase(&site.rendered[id].html, &page.url, &anchors),
+            }
+        })
+        .collect()
+}
+
+fn sitemap(site_url: &str, site: &SiteData<'_>) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut urls = vec!["index.html".to_string()];
+    urls.extend(site.index.order.iter().map(|&p| site.pages[p].url.clone()));
+    urls.extend(
+        site.index
+            .tags
+            .iter()
+            .map(|t| format!("tags/{}.html", t.slug)),
+    );
+    for url in urls {
+        let encoded: String = url
+            .split('/')
+            .map(|part| {
+                percent_encoding::utf8_percent_encode(part, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+            .replace("%2E", ".")
+            .replace("%2D", "-")
+            .replace("%5F", "_");
+        xml.push_str(&format!(
+            "  <url><loc>{}{}</loc></url>\n",
+            crate::math::escape(site_url),
+            encoded
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}

@@ -1,0 +1,25 @@
+//! studybook: a static study-site generator.
+//!
+//! The pipeline runs `config → load → parse → index → render → graph → layout → write`; each stage
+//! is a module that takes the previous stage's data and returns its own. [`build`] runs it.
+
+pub mod build;
+pub mod cache;
+pub mod config;
+pub mod diagnostics;
+pub mod frontmatter;
+pub mod fsutil;
+pub mod graph;
+pub mod highlight;
+pub mod index;
+pub mod layout;
+pub mod load;
+pub mod math;
+pub mod parse;
+pub mod print;
+pub mod render;
+pub mod scaffold;
+pub mod slug;
+pub mod strings;
+pub mod theme;
+pub mod write;

@@ -1,0 +1,144 @@
+//! TeX to HTML with KaTeX at build time (one engine per thread, inside the `katex` crate),
+//! behind the render cache.
+
+use std::collections::BTreeMap;
+
+use crate::cache::{key, RenderCache};
+
+pub struct MathRenderer<'a> {
+    cache: &'a RenderCache,
+    inline: katex::Opts,
+    display: katex::Opts,
+    macros_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MathError {
+    pub message: String,
+    /// 0-based character offset into the TeX source, when KaTeX names one.
+    pub char_offset: Option<usize>,
+}
+
+impl<'a> MathRenderer<'a> {
+    pub fn new(macros: &BTreeMap<String, String>, cache: &'a RenderCache) -> Self {
+        let opts = |display: bool| {
+            let mut opts = katex::Opts::default();
+            opts.set_display_mode(display);
+            opts.set_throw_on_error(true);
+            for (name, body) in macros {
+                opts.add_macro(name.clone(), body.clone());
+            }
+            opts
+        };
+        let macros_key = serde_json::to_string(macros).unwrap_or_default();
+        Self {
+            cache,
+            inline: opts(false),
+            display: opts(true),
+            macros_key,
+        }
+    }
+
+    pub fn render(&self, tex: &str, display: bool) -> Result<String, MathError> {
+        let mode = if display { "display" } else { "inline" };
+        let k = key(&["math", katex::KATEX_VERSION, &self.macros_key, mode, tex]);
+        self.cache.get_or_render(k, || {
+            let opts = if display { &self.display } else { &self.inline };
+            katex::render_with_opts(tex, opts).map_err(to_math_error)
+        })
+    }
+}
+
+fn to_math_error(e: katex::Error) -> MathError {
+    let text = match e {
+        katex::Error::JsExecError(s)
+        | katex::Error::JsInitError(s)
+        | katex::Error::JsValueError(s) => s,
+        other => other.to_string(),
+    };
+    // The JS engine reports the thrown value in Rust debug form: `String("ParseError: …")`.
+    let text = match text
+        .strip_prefix("String(\"")
+        .and_then(|t| t.strip_suffix("\")"))
+    {
+        Some(inner) => inner.replace("\\\"", "\"").replace("\\\\", "\\"),
+        None => text,
+    };
+    let text = text
+        .trim_start_matches("ParseError: ")
+        .trim_start_matches("KaTeX parse error: ");
+    let (message, char_offset) = match text.split_once(" at position ") {
+        Some((msg, rest)) => {
+            let n: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+            (
+                msg.to_string(),
+                n.parse::<usize>().ok().map(|n| n.saturating_sub(1)),
+            )
+        }
+        None => (text.lines().next().unwrap_or(text).to_string(), None),
+    };
+    MathError {
+        message,
+        char_offset,
+    }
+}
+
+/// The visible stand-in for a formula KaTeX refused: the TeX source and the reason.
+pub fn error_html(tex: &str, error: &MathError, display: bool) -> String {
+    let tag = if display { "div" } else { "span" };
+    format!(
+        "<{tag} class=\"math-error\" role=\"note\" title=\"{}\"><code>{}</code> <span class=\"math-error-message\">{}</span></{tag}>",
+        escape(&error.message),
+        escape(tex),
+        escape(&error.message)
+    )
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String cannot fail");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_inline_and_display() {
+        let cache = RenderCache::in_memory();
+        let m = MathRenderer::new(&BTreeMap::new(), &cache);
+        let html = m.render("x^2", false).unwrap();
+        assert!(html.contains("class=\"katex\""));
+        let html = m.render("\\frac{a}{b}", true).unwrap();
+        assert!(html.contains("katex-display"));
+    }
+
+    #[test]
+    fn macros_apply() {
+        let cache = RenderCache::in_memory();
+        let macros = BTreeMap::from([("\\R".to_string(), "\\mathbb{R}".to_string())]);
+        let m = MathRenderer::new(&macros, &cache);
+        assert!(m.render("x \\in \\R", false).unwrap().contains("mathbb"));
+    }
+
+    #[test]
+    fn errors_carry_the_position() {
+        let cache = RenderCache::in_memory();
+        let m = MathRenderer::new(&BTreeMap::new(), &cache);
+        let e = m.render("a + \\frac{1}{", false).unwrap_err();
+        assert!(e.message.starts_with("Unexpected end of input"), "{e:?}");
+        let e = m.render("x + \\undefinedmacro", false).unwrap_err();
+        assert!(e.message.contains("Undefined control sequence"), "{e:?}");
+        assert_eq!(e.char_offset, Some(4));
+    }
+
+    #[test]
+    fn second_render_is_cached() {
+        let cache = RenderCache::in_memory();
+        let m = MathRenderer::new(&BTreeMap::new(), &cache);
+        m.render("y", false).unwrap();
+        m.render("y", false).unwrap();
+        assert_eq!(cache.hits.load(std::sync::atomic::Ordering::Relaxed), 1);
+    }
+}
