@@ -137,7 +137,9 @@ impl SiteIndex {
             .iter()
             .map(|n| {
                 let n_norm = normalize(n);
-                let score = if n_norm.contains(&wanted) || wanted.contains(&n_norm) {
+                let long_enough = n_norm.chars().count() >= 3 && wanted.chars().count() >= 3;
+                let score = if long_enough && (n_norm.contains(&wanted) || wanted.contains(&n_norm))
+                {
                     0.9
                 } else {
                     strsim::normalized_levenshtein(&wanted, &n_norm)

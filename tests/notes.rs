@@ -1,0 +1,173 @@
+//! The repository's own study notes (content/) are part of the product: they build with no
+//! diagnostics, no page is an island, and every runnable Python block passes its asserts.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use studybook::build::{self, BuildOptions, Silent};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_study_site_builds_with_zero_warnings_and_no_island() {
+    let dest = tempfile::tempdir().unwrap();
+    let opts = BuildOptions {
+        root: repo().to_path_buf(),
+        dest: Some(dest.path().join("book")),
+        site_url: None,
+    };
+    let report = build::build(&opts, &Silent).unwrap();
+    let diags: Vec<String> = report
+        .generated
+        .diagnostics
+        .iter()
+        .map(|d| d.short())
+        .collect();
+    assert!(diags.is_empty(), "{diags:#?}");
+    assert!(
+        report.generated.stats.pages >= 40,
+        "the syllabus has at least 40 topics"
+    );
+    for (path, html) in common::html_files(&dest.path().join("book")) {
+        if path.contains('/') && !path.starts_with("tags/") {
+            let body = html.split("<div class=\"content\">").nth(1).unwrap_or("");
+            let body = body.split("<section class=\"backlinks\"").next().unwrap();
+            assert!(body.contains(".html"), "{path} links to no other topic");
+            assert!(
+                html.contains("class=\"backlinks\""),
+                "{path} has no page linking to it"
+            );
+            assert!(
+                html.contains("data-question"),
+                "{path} has no interview question"
+            );
+        }
+    }
+    link_checker(&dest.path().join("book"));
+}
+
+/// Debian's `linkchecker` crawls the built site from file:// and must find no broken link.
+fn link_checker(dest: &Path) {
+    let found = Command::new("linkchecker")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have linkchecker: apt-get install -y linkchecker"
+        );
+        eprintln!("SKIPPED link check: linkchecker not found (apt-get install -y linkchecker)");
+        return;
+    }
+    let out = Command::new("linkchecker")
+        .args([
+            "--no-status",
+            "--no-warnings",
+            "--threads",
+            "4",
+            "--output",
+            "text",
+        ])
+        .arg(dest.join("index.html"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "linkchecker found broken links:\n{text}"
+    );
+    assert!(text.contains("0 errors found"), "{text}");
+}
+
+/// `python {run}` blocks from every page: (file, line, code).
+fn runnable_blocks() -> Vec<(String, usize, String)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(repo().join("content")).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let mut block: Option<(usize, String)> = None;
+        for (i, line) in text.lines().enumerate() {
+            match &mut block {
+                None if line.trim_start().starts_with("```python {run}") => {
+                    block = Some((i + 1, String::new()))
+                }
+                Some((start, code)) if line.trim_start().starts_with("```") => {
+                    let rel = entry
+                        .path()
+                        .strip_prefix(repo())
+                        .unwrap()
+                        .display()
+                        .to_string();
+                    out.push((rel, *start, std::mem::take(code)));
+                    block = None;
+                }
+                Some((_, code)) => {
+                    code.push_str(line);
+                    code.push('\n');
+                }
+                None => {}
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn runnable_python_blocks_pass() {
+    let has_numpy = Command::new("python3")
+        .args(["-c", "import numpy"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_numpy {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have NumPy: pip install numpy"
+        );
+        eprintln!("SKIPPED runnable blocks: python3 with NumPy not found (pip install numpy)");
+        return;
+    }
+    let blocks = runnable_blocks();
+    assert!(
+        blocks.len() >= 40,
+        "expected a runnable block on most pages, found {}",
+        blocks.len()
+    );
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = blocks
+            .chunks(blocks.len().div_ceil(2))
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .filter_map(|(file, line, code)| {
+                            let out = Command::new("python3")
+                                .arg("-c")
+                                .arg(code)
+                                .output()
+                                .unwrap();
+                            (!out.status.success()).then(|| {
+                                format!(
+                                    "{file}:{line}: {}",
+                                    String::from_utf8_lossy(&out.stderr).trim()
+                                )
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
