@@ -267,6 +267,12 @@ pub fn generate(
         }
         Err(e) => diags.extend(e),
     }
+    if config.search {
+        files.push(OutputFile::new(
+            "search-index.js",
+            crate::search::index_js(&pages, &rendered),
+        ));
+    }
     match highlight::stylesheet(&config.light_theme, &config.dark_theme) {
         Ok(css) => files.push(OutputFile::new("css/highlight.css", css)),
         Err(e) => diags.push(Diagnostic::error(

@@ -19,6 +19,7 @@ pub mod parse;
 pub mod print;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod slug;
 pub mod strings;
 pub mod theme;

@@ -1,0 +1,528 @@
+//! The offline search index: `search-index.js`, a script that assigns the index to
+//! `window.studybookSearch`, so the same files search from file://, a Pages subpath and `serve`
+//! (a `<script>` tag, never fetch). Documents are page sections; `static/js/search.js` tokenises
+//! queries exactly as [`tokens`] does here and ranks with the weights computed here.
+//!
+//! Format (see docs/SEARCH.md): `p` pages `[url, title, first doc]`; `d` docs `[anchor, heading,
+//! text]`, a page's docs contiguous and its first doc its top (anchor ""); `t` terms sorted in
+//! UTF-16 order (JavaScript's string order, for binary search and prefix scans); `s[i]` the section
+//! postings of `t[i]` as flat `[doc delta, weight, …]`; `f[i]` its page postings (title, alias,
+//! tag) as `[page delta, weight, …]`, or 0.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::parse::Page;
+use crate::render::Rendered;
+
+/// Weight of a term in a page title, an alias, a tag; in a section heading; in body text.
+pub const TITLE: u32 = 100;
+pub const ALIAS: u32 = 80;
+pub const TAG: u32 = 30;
+pub const HEADING: u32 = 40;
+pub const BODY: u32 = 10;
+/// Longer Latin "words" are data (hashes, base64), not something anyone types.
+const MAX_WORD: usize = 40;
+
+/// Folds full-width ASCII and the ideographic space to their ASCII forms.
+fn fold(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// Scripts written without spaces between words: indexed as character unigrams and bigrams.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'     // Hiragana, Katakana
+        | '\u{3400}'..='\u{4DBF}'   // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'   // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'   // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'   // CJK compatibility ideographs
+        | '\u{20000}'..='\u{2FA1F}') // CJK extensions B–F, compatibility supplement
+}
+
+/// Harman's S-stemmer: folds English plurals only ("weights" → "weight", "queries" → "query").
+/// Porter-style stemming merged too little more on the study corpus to pay for a JS port.
+fn stem(word: &str) -> String {
+    if word.len() <= 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return word.to_string();
+    }
+    if let Some(base) = word.strip_suffix("ies") {
+        if !base.ends_with('e') && !base.ends_with('a') {
+            return format!("{base}y");
+        }
+    }
+    if let Some(base) = word.strip_suffix("es") {
+        if !base.ends_with('a') && !base.ends_with('e') && !base.ends_with('o') {
+            return format!("{base}e");
+        }
+    }
+    if word.ends_with('s') && !word.ends_with("us") && !word.ends_with("ss") {
+        return word[..word.len() - 1].to_string();
+    }
+    word.to_string()
+}
+
+/// The index terms of `text`, in order: lowercased, plural-folded Latin words and numbers, and
+/// for each CJK run every character and every pair of adjacent characters, so any CJK word of
+/// two or more characters is found as its bigrams without a dictionary.
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut run: Vec<char> = Vec::new();
+    let flush_word = |word: &mut String, out: &mut Vec<String>| {
+        if !word.is_empty() && word.chars().count() <= MAX_WORD {
+            out.push(stem(word));
+        }
+        word.clear();
+    };
+    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
+        for i in 0..run.len() {
+            out.push(run[i].to_string());
+            if i + 1 < run.len() {
+                out.push(run[i..i + 2].iter().collect());
+            }
+        }
+        run.clear();
+    };
+    for c in text.chars().map(fold).flat_map(char::to_lowercase) {
+        if is_cjk(c) {
+            flush_word(&mut word, &mut out);
+            run.push(c);
+        } else if c.is_alphanumeric() {
+            flush_run(&mut run, &mut out);
+            word.push(c);
+        } else {
+            flush_word(&mut word, &mut out);
+            flush_run(&mut run, &mut out);
+        }
+    }
+    flush_word(&mut word, &mut out);
+    flush_run(&mut run, &mut out);
+    out
+}
+
+/// The body weight of a term seen `tf` times in a section: more mentions count, with a cap.
+fn body_weight(tf: u32) -> u32 {
+    BODY + 2 * (tf - 1).min(5)
+}
+
+#[derive(Serialize)]
+struct PageEntry<'a>(&'a str, &'a str, u32);
+
+#[derive(Serialize)]
+struct DocEntry<'a>(&'a str, &'a str, &'a str);
+
+#[derive(Serialize)]
+struct IndexFile<'a> {
+    v: u32,
+    p: Vec<PageEntry<'a>>,
+    d: Vec<DocEntry<'a>>,
+    t: Vec<&'a str>,
+    s: Vec<Vec<u32>>,
+    f: Vec<Postings>,
+}
+
+/// Page postings, or 0 when a term is in no title, alias or tag (most terms).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Postings {
+    None(u8),
+    Some(Vec<u32>),
+}
+
+/// Term → (doc or page → weight), both in ascending id order.
+#[derive(Default)]
+struct Inverted {
+    sections: BTreeMap<String, BTreeMap<u32, u32>>,
+    pages: BTreeMap<String, BTreeMap<u32, u32>>,
+}
+
+impl Inverted {
+    fn add_page_field(&mut self, page: u32, text: &str, weight: u32) {
+        for t in tokens(text) {
+            let w = self.pages.entry(t).or_default().entry(page).or_default();
+            *w = (*w).max(weight);
+        }
+    }
+
+    fn add_section(&mut self, doc: u32, heading: &str, text: &str) {
+        let mut tf: BTreeMap<String, u32> = BTreeMap::new();
+        for t in tokens(text) {
+            *tf.entry(t).or_default() += 1;
+        }
+        for (t, n) in tf {
+            *self.sections.entry(t).or_default().entry(doc).or_default() += body_weight(n);
+        }
+        let mut seen = std::collections::HashSet::new();
+        for t in tokens(heading) {
+            if seen.insert(t.clone()) {
+                *self.sections.entry(t).or_default().entry(doc).or_default() += HEADING;
+            }
+        }
+    }
+}
+
+fn delta_pairs(map: &BTreeMap<u32, u32>) -> Vec<u32> {
+    let mut out = Vec::with_capacity(map.len() * 2);
+    let mut last = 0;
+    for (&id, &w) in map {
+        out.push(id - last);
+        out.push(w);
+        last = id;
+    }
+    out
+}
+
+/// The documents and postings of every page, before serialisation.
+struct Built<'a> {
+    pages: Vec<PageEntry<'a>>,
+    docs: Vec<DocEntry<'a>>,
+    inverted: Inverted,
+}
+
+fn collect<'a>(pages: &'a [Page], rendered: &'a [Rendered]) -> Built<'a> {
+    let mut built = Built {
+        pages: Vec::with_capacity(pages.len()),
+        docs: Vec::new(),
+        inverted: Inverted::default(),
+    };
+    for (pid, (page, r)) in pages.iter().zip(rendered).enumerate() {
+        let pid = pid as u32;
+        built
+            .pages
+            .push(PageEntry(&page.url, &page.title, built.docs.len() as u32));
+        built.inverted.add_page_field(pid, &page.title, TITLE);
+        for alias in &page.meta.aliases {
+            built.inverted.add_page_field(pid, alias, ALIAS);
+        }
+        for tag in &page.meta.tags {
+            built.inverted.add_page_field(pid, tag, TAG);
+        }
+        // The first doc is always the page's top, so a title hit links to the page itself.
+        if r.sections.first().is_none_or(|s| s.id.is_some()) {
+            built.docs.push(DocEntry("", "", ""));
+        }
+        for s in &r.sections {
+            let doc = built.docs.len() as u32;
+            built.inverted.add_section(doc, &s.heading, &s.text);
+            built
+                .docs
+                .push(DocEntry(s.id.as_deref().unwrap_or(""), &s.heading, &s.text));
+        }
+    }
+    built
+}
+
+/// `search-index.js` for these pages (`rendered[i]` is `pages[i]` rendered).
+pub fn index_js(pages: &[Page], rendered: &[Rendered]) -> String {
+    let Built {
+        pages,
+        docs,
+        inverted,
+    } = collect(pages, rendered);
+    let mut terms: Vec<&str> = inverted
+        .sections
+        .keys()
+        .chain(inverted.pages.keys())
+        .map(String::as_str)
+        .collect();
+    terms.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+    terms.dedup();
+    let empty = BTreeMap::new();
+    let s = terms
+        .iter()
+        .map(|t| delta_pairs(inverted.sections.get(*t).unwrap_or(&empty)))
+        .collect();
+    let f = terms
+        .iter()
+        .map(|t| match inverted.pages.get(*t) {
+            Some(m) => Postings::Some(delta_pairs(m)),
+            None => Postings::None(0),
+        })
+        .collect();
+    let file = IndexFile {
+        v: 1,
+        p: pages,
+        d: docs,
+        t: terms,
+        s,
+        f,
+    };
+    let json = serde_json::to_string(&file).expect("the index serialises");
+    // A JSON string parsed by JSON.parse loads faster than the same data as an object literal.
+    let literal = serde_json::to_string(&json).expect("a string serialises");
+    format!("window.studybookSearch=JSON.parse({literal});\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Section;
+
+    fn toks(s: &str) -> Vec<String> {
+        tokens(s)
+    }
+
+    #[test]
+    fn latin_words_are_lowercased_split_on_punctuation_and_plurals_folded() {
+        assert_eq!(
+            toks("Weight-Clipping keeps the critic's weights (1-Lipschitz)!"),
+            [
+                "weight",
+                "clipping",
+                "keep",
+                "the",
+                "critic",
+                "s",
+                "weight",
+                "1",
+                "lipschitz"
+            ]
+        );
+        assert_eq!(
+            toks("queries boxes loss focus gas"),
+            ["query", "boxe", "loss", "focus", "gas"]
+        );
+    }
+
+    #[test]
+    fn numbers_and_accented_words_are_kept() {
+        assert_eq!(
+            toks("ResNet-50 in 2015, 3.14"),
+            ["resnet", "50", "in", "2015", "3", "14"]
+        );
+        assert_eq!(toks("Fréchet distance"), ["fréchet", "distance"]);
+    }
+
+    #[test]
+    fn cjk_runs_become_unigrams_and_bigrams() {
+        assert_eq!(
+            toks("批归一化"),
+            ["批", "批归", "归", "归一", "一", "一化", "化"]
+        );
+        assert_eq!(toks("训练，测试"), ["训", "训练", "练", "测", "测试", "试"]);
+        assert_eq!(toks("学"), ["学"]);
+    }
+
+    #[test]
+    fn mixed_text_switches_between_scripts() {
+        assert_eq!(
+            toks("BN训练时用batch统计量"),
+            [
+                "bn", "训", "训练", "练", "练时", "时", "时用", "用", "batch", "统", "统计", "计",
+                "计量", "量"
+            ]
+        );
+        assert_eq!(
+            toks("瓦瑟斯坦GAN"),
+            ["瓦", "瓦瑟", "瑟", "瑟斯", "斯", "斯坦", "坦", "gan"]
+        );
+    }
+
+    #[test]
+    fn full_width_characters_are_folded() {
+        assert_eq!(toks("ＢＮ　１２３"), ["bn", "123"]);
+        assert_eq!(toks("训练（ＧＡＮ）"), ["训", "训练", "练", "gan"]);
+    }
+
+    #[test]
+    fn symbols_and_overlong_words_are_dropped() {
+        assert_eq!(toks("$\\frac{a}{b}$ → ≤ …"), ["frac", "a", "b"]);
+        assert!(toks(&"x".repeat(41)).is_empty());
+    }
+
+    /// A page as (path, front matter, sections as (anchor, heading, text)).
+    type PageSpec<'a> = (&'a str, &'a str, &'a [(Option<&'a str>, &'a str, &'a str)]);
+
+    fn site(pages: &[PageSpec]) -> (Vec<Page>, Vec<Rendered>) {
+        let sources = pages
+            .iter()
+            .map(|(path, front, _)| crate::load::Source {
+                rel_path: (*path).into(),
+                display_path: std::path::Path::new("content").join(path),
+                text: format!("---\n{front}\n---\nbody\n"),
+            })
+            .collect();
+        let parsed = crate::parse::parse(sources);
+        let rendered = pages
+            .iter()
+            .map(|(_, _, sections)| Rendered {
+                sections: sections
+                    .iter()
+                    .map(|(id, heading, text)| Section {
+                        id: id.map(str::to_string),
+                        heading: heading.to_string(),
+                        text: text.to_string(),
+                    })
+                    .collect(),
+                ..Rendered::default()
+            })
+            .collect();
+        (parsed.pages, rendered)
+    }
+
+    /// The ranking search.js computes, for exact query terms: every term must match; a page field
+    /// hit counts fully on the page's top doc and a quarter on its other sections.
+    fn rank(built: &Built, query: &str) -> Vec<String> {
+        let page_of = |doc: u32| built.pages.iter().rposition(|p| p.2 <= doc).unwrap() as u32;
+        let mut scores: Option<BTreeMap<u32, u32>> = None;
+        let words = tokens(query);
+        let cjk_pairs: Vec<&String> = words.iter().filter(|t| t.chars().count() == 2).collect();
+        let terms: Vec<&String> = words
+            .iter()
+            .filter(|t| !t.chars().all(is_cjk) || cjk_pairs.is_empty() || t.chars().count() == 2)
+            .collect();
+        for t in terms {
+            let mut this = BTreeMap::new();
+            for doc in 0..built.docs.len() as u32 {
+                let pid = page_of(doc);
+                let sw = built
+                    .inverted
+                    .sections
+                    .get(t)
+                    .and_then(|m| m.get(&doc))
+                    .copied();
+                let pw = built
+                    .inverted
+                    .pages
+                    .get(t)
+                    .and_then(|m| m.get(&pid))
+                    .copied();
+                let first = built.pages[pid as usize].2 == doc;
+                let w = sw.unwrap_or(0) + pw.map_or(0, |w| if first { w } else { w / 4 });
+                if w > 0 {
+                    this.insert(doc, w);
+                }
+            }
+            scores = Some(match scores {
+                None => this,
+                Some(prev) => prev
+                    .into_iter()
+                    .filter_map(|(d, w)| this.get(&d).map(|x| (d, w + x)))
+                    .collect(),
+            });
+        }
+        let mut hits: Vec<(u32, u32)> = scores.unwrap_or_default().into_iter().collect();
+        hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits.iter()
+            .map(|(d, _)| {
+                let p = &built.pages[page_of(*d) as usize];
+                format!("{}#{}", p.0, built.docs[*d as usize].0)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn title_beats_alias_beats_heading_beats_body() {
+        let (pages, rendered) = site(&[
+            (
+                "body.md",
+                "title: Other",
+                &[(None, "", "a note on dropout in passing")],
+            ),
+            (
+                "heading.md",
+                "title: Regularisation",
+                &[
+                    (None, "", "intro"),
+                    (Some("dropout"), "Dropout", "drops units"),
+                ],
+            ),
+            (
+                "alias.md",
+                "title: Random Masking\naliases: [Dropout]",
+                &[(None, "", "masks")],
+            ),
+            ("title.md", "title: Dropout", &[(None, "", "drops")]),
+        ]);
+        let built = collect(&pages, &rendered);
+        assert_eq!(
+            rank(&built, "dropout"),
+            [
+                "title.html#",
+                "alias.html#",
+                "heading.html#dropout",
+                "body.html#"
+            ]
+        );
+    }
+
+    #[test]
+    fn all_terms_must_match_and_a_title_lifts_its_sections() {
+        let (pages, rendered) = site(&[
+            (
+                "wgan.md",
+                "title: WGAN",
+                &[
+                    (None, "", "critic"),
+                    (Some("clip"), "Weight clipping", "clip the weights"),
+                ],
+            ),
+            (
+                "other.md",
+                "title: Other",
+                &[(Some("w"), "Weight decay", "decay shrinks")],
+            ),
+        ]);
+        let built = collect(&pages, &rendered);
+        assert_eq!(rank(&built, "wgan weights"), ["wgan.html#clip"]);
+        assert_eq!(rank(&built, "weight")[0], "wgan.html#clip");
+        // A page with no intro text still gets a top doc for its title.
+        assert_eq!(built.docs.len(), 4);
+    }
+
+    #[test]
+    fn chinese_words_inside_sentences_are_found_by_their_bigrams() {
+        let (pages, rendered) = site(&[
+            (
+                "bn.md",
+                "title: 批归一化",
+                &[
+                    (None, "", "把每个通道标准化"),
+                    (Some("t"), "训练与测试", "训练时用批统计量"),
+                ],
+            ),
+            ("x.md", "title: 其他", &[(None, "", "练习训话")]),
+        ]);
+        let built = collect(&pages, &rendered);
+        assert_eq!(rank(&built, "训练"), ["bn.html#t"]);
+        assert_eq!(rank(&built, "统计量"), ["bn.html#t"]);
+        assert_eq!(rank(&built, "归一化"), ["bn.html#", "bn.html#t"]);
+    }
+
+    #[test]
+    fn index_js_is_a_script_with_sorted_terms_and_delta_postings() {
+        let (pages, rendered) = site(&[
+            (
+                "a.md",
+                "title: Alpha",
+                &[(None, "", "beta beta \u{FB00} 𠀀")],
+            ),
+            ("b.md", "title: Beta", &[(None, "", "gamma")]),
+        ]);
+        let js = index_js(&pages, &rendered);
+        let json = js
+            .strip_prefix("window.studybookSearch=JSON.parse(")
+            .and_then(|s| s.strip_suffix(");\n"))
+            .unwrap();
+        let json: String = serde_json::from_str(json).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let terms: Vec<&str> = v["t"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        // UTF-16 order puts U+20000 (a surrogate pair) before U+FB00, as JavaScript compares.
+        assert_eq!(terms, ["alpha", "beta", "gamma", "𠀀", "\u{FB00}"]);
+        assert_eq!(v["p"][1], serde_json::json!(["b.html", "Beta", 1]));
+        assert_eq!(v["s"][1], serde_json::json!([0, body_weight(2)]));
+        assert_eq!(v["f"][1], serde_json::json!([1, TITLE]));
+        assert_eq!(v["f"][2], serde_json::json!(0));
+    }
+}

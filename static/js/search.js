@@ -1,0 +1,385 @@
+/* studybook search: loads search-index.js (a script tag, so it works from file://) on first use,
+   tokenises the query exactly as src/search.rs tokenises pages, ranks sections, and highlights the
+   query's words on the page a result opens. See docs/SEARCH.md. */
+(function () {
+  "use strict";
+
+  /* ---- Tokenisation: the twin of src/search.rs `tokens`. ---- */
+  var WORD = /[\p{Alphabetic}\p{N}]/u;
+  var CJK = /[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\u{20000}-\u{2FA1F}]/u;
+  var MAX_WORD = 40;
+
+  function fold(text) {
+    return text.replace(/[\uFF01-\uFF5E\u3000]/g, function (c) {
+      return c === "\u3000" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
+    }).toLowerCase();
+  }
+
+  function stem(w) {
+    if (w.length <= 3 || !/^[a-z]+$/.test(w)) return w;
+    var m;
+    if ((m = /^(.*[^ea])ies$/.exec(w))) return m[1] + "y";
+    if ((m = /^(.*[^aeo])es$/.exec(w))) return m[1] + "e";
+    if (/s$/.test(w) && !/(us|ss)$/.test(w)) return w.slice(0, -1);
+    return w;
+  }
+
+  /* Splits folded text into parts: {word} for Latin words and numbers, {run} for CJK runs. */
+  function parts(text) {
+    var out = [], word = "", run = [];
+    function flushWord() {
+      if (word && Array.from(word).length <= MAX_WORD) out.push({ word: stem(word), raw: word });
+      word = "";
+    }
+    function flushRun() { if (run.length) out.push({ run: run }); run = []; }
+    for (var c of fold(text)) {
+      if (CJK.test(c)) { flushWord(); run.push(c); }
+      else if (WORD.test(c)) { flushRun(); word += c; }
+      else { flushWord(); flushRun(); }
+    }
+    flushWord(); flushRun();
+    return out;
+  }
+
+  function tokens(text) {
+    var out = [];
+    parts(text).forEach(function (p) {
+      if (p.word !== undefined) { out.push(p.word); return; }
+      for (var i = 0; i < p.run.length; i++) {
+        out.push(p.run[i]);
+        if (i + 1 < p.run.length) out.push(p.run[i] + p.run[i + 1]);
+      }
+    });
+    return out;
+  }
+
+  /* ---- The index ---- */
+  var index = null;
+  var docPage = null;
+
+  function prepare(ix) {
+    docPage = new Uint32Array(ix.d.length);
+    for (var p = 0; p < ix.p.length; p++) {
+      var end = p + 1 < ix.p.length ? ix.p[p + 1][2] : ix.d.length;
+      for (var d = ix.p[p][2]; d < end; d++) docPage[d] = p;
+    }
+    index = ix;
+  }
+
+  /* The first term position >= key, comparing as JavaScript strings (UTF-16), like the build. */
+  function lowerBound(key) {
+    var lo = 0, hi = index.t.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (index.t[mid] < key) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  /* [term id, factor] pairs a query word matches: itself, and when it is the word being typed,
+     up to 64 terms it begins, at a lower factor than an exact match. */
+  function termIds(word, prefix) {
+    var i = lowerBound(word), ids = [];
+    if (i < index.t.length && index.t[i] === word) ids.push([i, 1]);
+    if (prefix) {
+      for (var j = ids.length ? i + 1 : i; j < index.t.length && ids.length < 64; j++) {
+        if (index.t[j].lastIndexOf(word, 0) !== 0) break;
+        ids.push([j, 0.8]);
+      }
+    }
+    return ids;
+  }
+
+  /* Doc -> score for one query term: section weights, plus page field weights (title, alias,
+     tag) in full on the page's top doc and a quarter on its other sections. */
+  function termScores(ids) {
+    var scores = new Map();
+    function add(doc, w) { var o = scores.get(doc); if (o === undefined || w > o) scores.set(doc, w); }
+    var pageHits = new Map();
+    ids.forEach(function (pair) {
+      var s = index.s[pair[0]], f = index.f[pair[0]], k = pair[1], doc = 0, page = 0, i;
+      for (i = 0; i < s.length; i += 2) { doc += s[i]; add(doc, s[i + 1] * k); }
+      if (f) for (i = 0; i < f.length; i += 2) {
+        page += f[i];
+        var old = pageHits.get(page);
+        if (old === undefined || f[i + 1] * k > old) pageHits.set(page, f[i + 1] * k);
+      }
+    });
+    pageHits.forEach(function (w, page) {
+      var first = index.p[page][2];
+      var end = page + 1 < index.p.length ? index.p[page + 1][2] : index.d.length;
+      for (var d = first; d < end; d++) {
+        var base = scores.get(d) || 0;
+        scores.set(d, base + (d === first ? w : Math.floor(w / 4)));
+      }
+    });
+    return scores;
+  }
+
+  /* The query as terms to match: each Latin word (the last one as a prefix while typing), each
+     CJK bigram of a run (its character alone when the run is one character). */
+  function queryTerms(query) {
+    var ps = parts(query), terms = [];
+    var typing = !/\s$/.test(query);
+    ps.forEach(function (p, n) {
+      var last = typing && n === ps.length - 1;
+      if (p.word !== undefined) {
+        terms.push({ ids: termIds(p.word, last), label: p.raw });
+      } else if (p.run.length === 1) {
+        terms.push({ ids: termIds(p.run[0], last), label: p.run[0] });
+      } else {
+        for (var i = 0; i + 1 < p.run.length; i++) {
+          terms.push({ ids: termIds(p.run[i] + p.run[i + 1], false), label: p.run.join("") });
+        }
+      }
+    });
+    return { terms: terms, parts: ps };
+  }
+
+  /* Phrases whose exact presence earns a proximity bonus: the query's words in a row, each CJK run. */
+  function phrases(ps) {
+    var out = [], words = [];
+    ps.forEach(function (p) {
+      if (p.word !== undefined) words.push(p.raw);
+      else out.push(p.run.join(""));
+    });
+    if (words.length > 1) out.push(words.join(" "));
+    return out;
+  }
+
+  function search(query, limit) {
+    var q = queryTerms(query);
+    if (!q.terms.length) return [];
+    var all = null;
+    for (var i = 0; i < q.terms.length; i++) {
+      var s = termScores(q.terms[i].ids);
+      if (all === null) { all = s; continue; }
+      var next = new Map();
+      all.forEach(function (w, d) { var x = s.get(d); if (x !== undefined) next.set(d, w + x); });
+      all = next;
+      if (!all.size) break;
+    }
+    var hits = [];
+    all.forEach(function (w, d) { hits.push({ doc: d, score: w }); });
+    hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    var ph = phrases(q.parts);
+    if (ph.length) {
+      hits.slice(0, 100).forEach(function (h) {
+        var d = index.d[h.doc];
+        var hay = fold(d[1] + " " + d[2]).replace(/\s+/g, " ");
+        ph.forEach(function (p) { if (hay.indexOf(p) >= 0) h.score += 15; });
+      });
+      hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    }
+    return hits.slice(0, limit).map(function (h) {
+      var d = index.d[h.doc], p = index.p[docPage[h.doc]];
+      return { url: p[0], title: p[1], anchor: d[0], heading: d[1], text: d[2], score: h.score };
+    });
+  }
+
+  /* ---- Highlighting ---- */
+  function escapeRegExp(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  /* A pattern for the query's words as they appear in text: Latin words as word starts (so the
+     typed prefix and plurals match), CJK runs as they are. */
+  function highlighter(query) {
+    var alts = [];
+    parts(query).forEach(function (p) {
+      if (p.word !== undefined) alts.push("(?<![\\p{Alphabetic}\\p{N}])" + escapeRegExp(p.raw.length > 3 && p.word.length < p.raw.length ? p.word : p.raw));
+      else alts.push(escapeRegExp(p.run.join("")));
+    });
+    if (!alts.length) return null;
+    alts.sort(function (a, b) { return b.length - a.length; });
+    return new RegExp(alts.join("|"), "giu");
+  }
+
+  function escapeHtml(s) {
+    return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+  }
+
+  function marked(text, re) {
+    if (!re) return escapeHtml(text);
+    var out = "", last = 0, m;
+    re.lastIndex = 0;
+    while ((m = re.exec(text)) !== null) {
+      if (!m[0]) { re.lastIndex++; continue; }
+      out += escapeHtml(text.slice(last, m.index)) + "<mark>" + escapeHtml(m[0]) + "</mark>";
+      last = m.index + m[0].length;
+    }
+    return out + escapeHtml(text.slice(last));
+  }
+
+  /* About 160 characters of `text` around its first match. */
+  function snippet(text, re) {
+    var at = 0;
+    if (re) { re.lastIndex = 0; var m = re.exec(text); if (m) at = m.index; }
+    var start = Math.max(0, at - 50), end = Math.min(text.length, start + 160);
+    var s = text.slice(start, end);
+    return (start > 0 ? "…" : "") + marked(s, re) + (end < text.length ? "…" : "");
+  }
+
+  /* Wraps the query's words in <mark> inside `rootEl` (not inside math, code or the header). */
+  function highlightPage(rootEl, query) {
+    var re = highlighter(query);
+    if (!re || !rootEl) return 0;
+    var walker = document.createTreeWalker(rootEl, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (n) {
+        var el = n.parentElement;
+        if (!el || el.closest(".katex, script, style, mark, .search")) return NodeFilter.FILTER_REJECT;
+        re.lastIndex = 0;
+        return re.test(n.data) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
+      },
+    });
+    var nodes = [], n, count = 0;
+    while ((n = walker.nextNode())) nodes.push(n);
+    nodes.forEach(function (node) {
+      var frag = document.createDocumentFragment(), text = node.data, last = 0, m;
+      re.lastIndex = 0;
+      while ((m = re.exec(text)) !== null) {
+        if (!m[0]) { re.lastIndex++; continue; }
+        frag.appendChild(document.createTextNode(text.slice(last, m.index)));
+        var mark = document.createElement("mark");
+        mark.className = "search-hit";
+        mark.textContent = m[0];
+        frag.appendChild(mark);
+        count++;
+        last = m.index + m[0].length;
+      }
+      frag.appendChild(document.createTextNode(text.slice(last)));
+      node.parentNode.replaceChild(frag, node);
+    });
+    return count;
+  }
+
+  /* ---- The search box ---- */
+  var box = document.querySelector("[data-search-slot]");
+  var HIGHLIGHT = "highlight";
+
+  var wanted = new URLSearchParams(location.search).get(HIGHLIGHT);
+  if (wanted) highlightPage(document.querySelector("main"), wanted);
+
+  window.studybookSearchApi = { tokens: tokens, search: function (q, n) { return index ? search(q, n || 10) : null; } };
+
+  if (!box) return;
+  var input = box.querySelector("input");
+  var list = box.querySelector("[role=listbox]");
+  var status = box.querySelector("[role=status]");
+  var rootPath = box.getAttribute("data-root") || ".";
+  var active = -1, results = [], loading = false;
+
+  function load(then) {
+    if (index) { then(); return; }
+    if (window.studybookSearch) { prepare(window.studybookSearch); then(); return; }
+    if (loading) return;
+    loading = true;
+    var s = document.createElement("script");
+    s.src = rootPath + "/search-index.js";
+    s.onload = function () {
+      loading = false;
+      if (window.studybookSearch) { prepare(window.studybookSearch); then(); }
+    };
+    s.onerror = function () { loading = false; status.textContent = box.getAttribute("data-unavailable"); };
+    document.head.appendChild(s);
+  }
+  window.studybookSearchApi.load = function (then) { load(then); };
+
+  function href(r, query) {
+    var path = r.url.split("/").map(encodeURIComponent).join("/");
+    return rootPath + "/" + path + "?" + HIGHLIGHT + "=" + encodeURIComponent(query.trim()) +
+      (r.anchor ? "#" + encodeURIComponent(r.anchor) : "");
+  }
+
+  function setActive(i) {
+    var opts = list.querySelectorAll("[role=option]");
+    if (active >= 0 && opts[active]) opts[active].setAttribute("aria-selected", "false");
+    active = i;
+    if (i >= 0 && opts[i]) {
+      opts[i].setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", opts[i].id);
+      opts[i].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    setActive(-1);
+  }
+
+  function render() {
+    var query = input.value;
+    list.textContent = "";
+    active = -1;
+    input.removeAttribute("aria-activedescendant");
+    if (!query.trim()) { close(); status.textContent = ""; return; }
+    results = search(query, 12);
+    var re = highlighter(query);
+    if (!results.length) {
+      var li = document.createElement("li");
+      li.className = "search-empty";
+      li.textContent = box.getAttribute("data-no-results");
+      list.appendChild(li);
+    }
+    results.forEach(function (r, i) {
+      var li = document.createElement("li");
+      li.id = "search-option-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      var a = document.createElement("a");
+      a.href = href(r, query);
+      a.tabIndex = -1;
+      a.innerHTML = '<span class="search-title">' + marked(r.title, re) + "</span>" +
+        (r.heading ? '<span class="search-heading">' + marked(r.heading, re) + "</span>" : "") +
+        (r.text ? '<span class="search-snippet">' + snippet(r.text, re) + "</span>" : "");
+      li.appendChild(a);
+      li.addEventListener("mousemove", function () { if (active !== i) setActive(i); });
+      list.appendChild(li);
+    });
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    status.textContent = results.length
+      ? results.length + " " + box.getAttribute("data-results")
+      : box.getAttribute("data-no-results");
+  }
+
+  function open(i) {
+    var opts = list.querySelectorAll("[role=option] a");
+    if (opts[i]) location.href = opts[i].href;
+  }
+
+  input.addEventListener("focus", function () { load(function () { if (input.value.trim()) render(); }); });
+  input.addEventListener("input", function () { load(render); });
+  input.addEventListener("keydown", function (e) {
+    var n = results.length;
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      if (list.hidden && input.value.trim()) render();
+      if (n) setActive((active + 1) % n);
+    } else if (e.key === "ArrowUp") {
+      e.preventDefault();
+      if (n) setActive(active <= 0 ? n - 1 : active - 1);
+    } else if (e.key === "Enter") {
+      if (n) { e.preventDefault(); open(active >= 0 ? active : 0); }
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      if (!list.hidden) close(); else { input.value = ""; input.blur(); }
+    }
+  });
+  box.addEventListener("focusout", function (e) {
+    if (!box.contains(e.relatedTarget)) close();
+  });
+
+  /* "/" or "s" anywhere outside a text field focuses the box. */
+  document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key !== "/" && e.key !== "s") return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    e.preventDefault();
+    input.focus();
+    input.select();
+  });
+})();

@@ -1,0 +1,102 @@
+//! The search index on the fixture site: what `search-index.js` holds, and `[search] enable = false`.
+
+mod common;
+
+use common::{fixture, Site};
+use serde_json::Value;
+
+/// The index a built site's `search-index.js` assigns.
+fn index_of(site: &Site) -> Value {
+    let js = site.out("search-index.js");
+    let literal = js
+        .strip_prefix("window.studybookSearch=JSON.parse(")
+        .and_then(|s| s.strip_suffix(");\n"))
+        .expect("search-index.js assigns a parsed JSON string");
+    let json: String = serde_json::from_str(literal).unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+fn strs(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn fixture_index_has_pages_sections_and_cjk_terms() {
+    let site = Site::copy_of("basic");
+    let report = site.build();
+    let d = &report.generated.diagnostics;
+    assert!(d.is_empty(), "{d:?}");
+    let ix = index_of(&site);
+    let pages: Vec<(&str, &str)> = ix["p"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_str().unwrap(), p[1].as_str().unwrap()))
+        .collect();
+    assert!(pages.contains(&("training/批归一化.html", "批归一化")));
+    assert!(pages.contains(&("gan/wgan.html", "Wasserstein GAN")));
+    assert_eq!(pages.len(), 4);
+
+    let docs = ix["d"].as_array().unwrap();
+    let section = |anchor: &str| docs.iter().find(|d| d[0] == anchor).unwrap();
+    assert_eq!(section("训练与测试")[1], "训练与测试");
+    assert!(section("训练与测试")[2]
+        .as_str()
+        .unwrap()
+        .contains("训练时用批统计量"));
+    assert_eq!(section("weight-clipping")[1], "Weight clipping");
+
+    let terms = strs(&ix["t"]);
+    for t in [
+        "训练",
+        "训",
+        "瓦瑟",
+        "wgan",
+        "clipping",
+        "weight",
+        "lipschitz",
+        "2008",
+    ] {
+        assert!(terms.contains(&t), "missing term {t}");
+    }
+    // Math is indexed as its TeX source; fenced code is not indexed at all.
+    assert!(terms.contains(&"mathbb"));
+    for t in ["bce", "iter_mut", "clamp", "numpy"] {
+        assert!(!terms.contains(&t), "code term {t} indexed");
+    }
+    let mut sorted = terms.clone();
+    sorted.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+    assert_eq!(terms, sorted, "terms in JavaScript string order");
+    assert_eq!(ix["s"].as_array().unwrap().len(), terms.len());
+    assert_eq!(ix["f"].as_array().unwrap().len(), terms.len());
+
+    let page = site.out("gan/wgan.html");
+    assert!(page.contains(r#"role="combobox""#));
+    assert!(page.contains(r#"data-root="..""#));
+    assert!(page.contains(r#"<script src="../js/search.js" defer></script>"#));
+    assert!(page.contains(r#"href="../css/search.css""#));
+}
+
+#[test]
+fn search_disabled_writes_no_index_and_no_search_box() {
+    let site = Site::copy_of("basic");
+    site.build();
+    assert!(site.exists("search-index.js"));
+    let toml = std::fs::read_to_string(fixture("basic").join("book.toml")).unwrap();
+    site.write("book.toml", &format!("{toml}\n[search]\nenable = false\n"));
+    let report = site.build();
+    let d = &report.generated.diagnostics;
+    assert!(d.is_empty(), "{d:?}");
+    assert!(
+        !site.exists("search-index.js"),
+        "the stale index is removed"
+    );
+    let page = site.out("gan/wgan.html");
+    assert!(!page.contains("search.js"));
+    assert!(!page.contains("search.css"));
+    assert!(!page.contains("combobox"));
+}
