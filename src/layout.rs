@@ -229,6 +229,10 @@ pub fn layout(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnos
     let mut base = Context::new();
     base.insert("site", &view);
     base.insert("t", site.strings);
+    base.insert(
+        "ts",
+        &crate::study::StudyStrings::for_language(site.config.language),
+    );
 
     let page_files: Vec<(String, Result<String, tera::Error>)> = {
         use rayon::prelude::*;
@@ -263,6 +267,7 @@ pub fn layout(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnos
     ctx.insert("root", ".");
     ctx.insert("kind", "index");
     ctx.insert("index", &index_view(site));
+    ctx.insert("question_counts", &crate::study::question_counts(site));
     render("index.html", "index.html".into(), ctx, &mut out);
 
     let tag_links = tag_links(site);
@@ -292,6 +297,10 @@ pub fn layout(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnos
     ctx.insert("kind", "print");
     ctx.insert("pages", &print_pages(site));
     render("print.html", "print.html".into(), ctx, &mut out);
+
+    for (template, path, ctx) in crate::study::contexts(site, &base) {
+        render(template, path, ctx, &mut out);
+    }
 
     let mut ctx = base.clone();
     let root_404 = site

@@ -22,5 +22,6 @@ pub mod scaffold;
 pub mod search;
 pub mod slug;
 pub mod strings;
+pub mod study;
 pub mod theme;
 pub mod write;

@@ -67,6 +67,23 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Export the site's interview questions for another tool.
+    Export {
+        #[command(subcommand)]
+        what: ExportKind,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportKind {
+    /// A tab-separated file Anki imports directly (front, back, tags); see docs/STUDY.md.
+    Anki {
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        /// Where to write the file; `-` for standard output.
+        #[arg(long, default_value = "anki.txt")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -140,7 +157,38 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export {
+            what: ExportKind::Anki { root, out },
+        } => export_anki(cli, root, out),
     }
+}
+
+/// `studybook export anki`: the notes file is written even when the site has errors (like
+/// `build`), and the exit code says so.
+fn export_anki(cli: &Cli, root: &Path, out: &Path) -> anyhow::Result<ExitCode> {
+    let (export, diags) = studybook::study::export_anki(root);
+    print_diagnostics(&diags, root, Format::Human)?;
+    let Some(export) = export else {
+        return Ok(ExitCode::from(1));
+    };
+    if out == Path::new("-") {
+        std::io::stdout().write_all(export.text.as_bytes())?;
+    } else {
+        studybook::fsutil::write(out, export.text.as_bytes())?;
+        if !cli.quiet {
+            eprintln!(
+                "exported {} cards to {} (deck \"{}\")",
+                export.cards,
+                out.display(),
+                export.deck
+            );
+        }
+    }
+    Ok(if diags.iter().any(Diagnostic::is_error) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn exit_code(g: &Generated) -> ExitCode {
