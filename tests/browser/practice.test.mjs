@@ -5,6 +5,7 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { launch, newPage, fileUrl, siteDir } from "./lib.mjs";
 
 const SITE = siteDir("FIXTURE_SITE");
@@ -159,4 +160,25 @@ test("the glossary and the study-order graph work from file://", async () => {
   assert.deepEqual(problems.consoleErrors, []);
   assert.deepEqual(problems.failed, []);
   await context.close();
+});
+
+test("the study pages have no serious or critical axe violation, in light and dark", async () => {
+  const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+  for (const colorScheme of ["light", "dark"]) {
+    const { context, page } = await newPage(browser, { colorScheme });
+    for (const rel of ["practice.html", "glossary.html", "study-order.html"]) {
+      await page.goto(fileUrl(SITE, rel));
+      if (rel === "practice.html") await page.keyboard.press("Space");
+      await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => {
+        // eslint-disable-next-line no-undef
+        const r = await axe.run(document, { resultTypes: ["violations"] });
+        return r.violations
+          .filter((v) => v.impact === "serious" || v.impact === "critical")
+          .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+      });
+      assert.deepEqual(violations, [], `${rel} (${colorScheme})`);
+    }
+    await context.close();
+  }
 });
