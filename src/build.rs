@@ -10,11 +10,12 @@ use crate::cache::RenderCache;
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic, Position};
 use crate::fsutil::{self, IoError};
+use crate::graph::LinkGraph;
 use crate::index::SiteIndex;
 use crate::layout::{self, SiteData};
 use crate::load;
 use crate::math::MathRenderer;
-use crate::parse;
+use crate::parse::{self, CategoryMeta, Page};
 use crate::render::{self, Doc, RenderEnv, Rendered};
 use crate::strings::Strings;
 use crate::theme::{Theme, STATIC_DIR, TEMPLATES_DIR};
@@ -186,6 +187,23 @@ pub fn resolve_destination(root: &Path, config: &Config) -> Result<PathBuf, Buil
     Ok(dest)
 }
 
+/// The pipeline's data up to the link graph: what `serve` keeps in memory between edits.
+pub struct Analyzed {
+    pub theme: Theme,
+    pub tera: Result<tera::Tera, Vec<Diagnostic>>,
+    pub strings: Strings,
+    /// Non-Markdown files of the content folder, relative to it.
+    pub assets: Vec<PathBuf>,
+    pub pages: Vec<Page>,
+    pub categories: Vec<CategoryMeta>,
+    pub index: SiteIndex,
+    pub rendered: Vec<Rendered>,
+    pub intros: BTreeMap<String, Rendered>,
+    pub graph: LinkGraph,
+    /// Theme, load and parse diagnostics; render and graph ones stay with their results.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 /// The whole site in memory.
 pub fn generate(
     root: &Path,
@@ -194,9 +212,35 @@ pub fn generate(
     progress: &dyn Progress,
 ) -> Generated {
     let started = Instant::now();
+    let analyzed = analyze(root, config, cache, progress);
+    let mut generated = assemble(root, config, &analyzed, layout::layout);
+    generated.stats = Stats {
+        pages: analyzed.pages.len(),
+        formulas: analyzed
+            .rendered
+            .iter()
+            .chain(analyzed.intros.values())
+            .map(|r| r.formulas)
+            .sum(),
+        cache_hits: cache.hits.load(std::sync::atomic::Ordering::Relaxed),
+        cache_misses: cache.misses.load(std::sync::atomic::Ordering::Relaxed),
+        write: WriteStats::default(),
+        elapsed: started.elapsed(),
+    };
+    generated
+}
+
+/// Loads, parses, indexes and renders every page, and builds the link graph.
+pub fn analyze(
+    root: &Path,
+    config: &Config,
+    cache: &RenderCache,
+    progress: &dyn Progress,
+) -> Analyzed {
     let mut diags = Vec::new();
     let (theme, theme_diags) = Theme::load(root);
     diags.extend(theme_diags);
+    let tera = layout::templates(&theme);
     let loaded = load::load(root, &config.src);
     diags.extend(loaded.diagnostics);
     let parsed = parse::parse(loaded.sources);
@@ -214,7 +258,6 @@ pub fn generate(
         assets: &assets,
         strings: &strings,
     };
-
     progress.start(pages.len());
     let rendered: Vec<Rendered> = (0..pages.len())
         .into_par_iter()
@@ -224,8 +267,30 @@ pub fn generate(
             r
         })
         .collect();
-    let intros: BTreeMap<String, Rendered> = parsed
-        .categories
+    let intros = render_intros(&env, &parsed.categories);
+    let links: Vec<&[usize]> = rendered.iter().map(|r| r.links_out.as_slice()).collect();
+    let graph = graph::build(&pages, &index, &links);
+    Analyzed {
+        theme,
+        tera,
+        strings,
+        assets: loaded.assets,
+        pages,
+        categories: parsed.categories,
+        index,
+        rendered,
+        intros,
+        graph,
+        diagnostics: diags,
+    }
+}
+
+/// Renders the `_index.md` introductions, by category key.
+pub fn render_intros(
+    env: &RenderEnv<'_>,
+    categories: &[CategoryMeta],
+) -> BTreeMap<String, Rendered> {
+    categories
         .iter()
         .map(|c| {
             let doc = Doc {
@@ -238,39 +303,47 @@ pub fn generate(
                 page: None,
                 depth: 0,
             };
-            (c.key.clone(), render::render(&env, &doc))
+            (c.key.clone(), render::render(env, &doc))
         })
-        .collect();
-    for r in rendered.iter().chain(intros.values()) {
+        .collect()
+}
+
+/// Lays the analyzed site out with `lay` (all pages for `build`, the changed ones for `serve`) and
+/// adds the files every build has: search index, highlight styles, theme statics, content assets.
+pub fn assemble(
+    root: &Path,
+    config: &Config,
+    a: &Analyzed,
+    lay: impl FnOnce(&SiteData<'_>, &tera::Tera) -> (Vec<OutputFile>, Vec<Diagnostic>),
+) -> Generated {
+    let mut diags = a.diagnostics.clone();
+    for r in a.rendered.iter().chain(a.intros.values()) {
         diags.extend(r.diagnostics.iter().cloned());
     }
-    let links: Vec<&[usize]> = rendered.iter().map(|r| r.links_out.as_slice()).collect();
-    let graph = graph::build(&pages, &index, &links);
-    diags.extend(graph.diagnostics.iter().cloned());
-
+    diags.extend(a.graph.diagnostics.iter().cloned());
     let mut files = Vec::new();
-    match layout::templates(&theme) {
+    match &a.tera {
         Ok(tera) => {
             let site = SiteData {
                 config,
-                pages: &pages,
-                index: &index,
-                rendered: &rendered,
-                graph: &graph,
-                intros: &intros,
-                theme: &theme,
-                strings: &strings,
+                pages: &a.pages,
+                index: &a.index,
+                rendered: &a.rendered,
+                graph: &a.graph,
+                intros: &a.intros,
+                theme: &a.theme,
+                strings: &a.strings,
             };
-            let (laid_out, layout_diags) = layout::layout(&site, &tera);
+            let (laid_out, layout_diags) = lay(&site, tera);
             files = laid_out;
             diags.extend(layout_diags);
         }
-        Err(e) => diags.extend(e),
+        Err(e) => diags.extend(e.iter().cloned()),
     }
     if config.search {
         files.push(OutputFile::new(
             "search-index.js",
-            crate::search::index_js(&pages, &rendered),
+            crate::search::index_js(&a.pages, &a.rendered),
         ));
     }
     match highlight::stylesheet(&config.light_theme, &config.dark_theme) {
@@ -281,10 +354,10 @@ pub fn generate(
             e,
         )),
     }
-    for (name, file) in &theme.statics {
+    for (name, file) in &a.theme.statics {
         files.push(OutputFile::new(name.clone(), file.content.clone()));
     }
-    for asset in &loaded.assets {
+    for asset in &a.assets {
         let path = root.join(&config.src).join(asset);
         match fsutil::read(&path) {
             Ok(bytes) => files.push(OutputFile::new(
@@ -300,22 +373,10 @@ pub fn generate(
     }
     duplicate_outputs(&mut files, &mut diags);
     diagnostics::sort(&mut diags);
-    let stats = Stats {
-        pages: pages.len(),
-        formulas: rendered
-            .iter()
-            .chain(intros.values())
-            .map(|r| r.formulas)
-            .sum(),
-        cache_hits: cache.hits.load(std::sync::atomic::Ordering::Relaxed),
-        cache_misses: cache.misses.load(std::sync::atomic::Ordering::Relaxed),
-        write: WriteStats::default(),
-        elapsed: started.elapsed(),
-    };
     Generated {
         files,
         diagnostics: diags,
-        stats,
+        stats: Stats::default(),
     }
 }
 

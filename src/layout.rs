@@ -223,22 +223,39 @@ fn template_errors(theme: &Theme, rendering: Option<&str>, e: &tera::Error) -> V
 }
 
 pub fn layout(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let mut out = Vec::new();
-    let mut diags = Vec::new();
-    let view = site_view(site);
+    let all: Vec<PageId> = (0..site.pages.len()).collect();
+    let (mut out, mut diags) = layout_pages(site, tera, &all);
+    let (shared, shared_diags) = layout_shared(site, tera);
+    out.extend(shared);
+    diags.extend(shared_diags);
+    (out, diags)
+}
+
+/// The context every template sees.
+fn base_context(site: &SiteData<'_>) -> Context {
     let mut base = Context::new();
-    base.insert("site", &view);
+    base.insert("site", &site_view(site));
     base.insert("t", site.strings);
     base.insert(
         "ts",
         &crate::study::StudyStrings::for_language(site.config.language),
     );
+    base
+}
 
+/// Lays out the topic pages `ids` (all of them for `build`, the affected ones for `serve`).
+pub fn layout_pages(
+    site: &SiteData<'_>,
+    tera: &Tera,
+    ids: &[PageId],
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    let base = base_context(site);
     let page_files: Vec<(String, Result<String, tera::Error>)> = {
         use rayon::prelude::*;
-        (0..site.pages.len())
-            .into_par_iter()
-            .map(|id| {
+        ids.par_iter()
+            .map(|&id| {
                 let page = &site.pages[id];
                 let mut ctx = base.clone();
                 ctx.insert("root", &root_of(page.depth()));
@@ -254,7 +271,14 @@ pub fn layout(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnos
             Err(e) => diags.extend(template_errors(site.theme, Some("page.html"), &e)),
         }
     }
+    (out, diags)
+}
 
+/// Lays out everything but the topic pages: index, tags, print view, study pages, 404, sitemap.
+pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    let base = base_context(site);
     let mut render =
         |template: &str, path: String, ctx: Context, out: &mut Vec<OutputFile>| match tera
             .render(template, &ctx)

@@ -20,6 +20,7 @@ pub mod print;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod slug;
 pub mod strings;
 pub mod study;

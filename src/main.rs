@@ -67,6 +67,19 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Build the site into memory and serve it with live reload while you edit.
+    Serve {
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Address to listen on; anything but loopback exposes the site to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+    },
     /// Export the site's interview questions for another tool.
     Export {
         #[command(subcommand)]
@@ -155,6 +168,21 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             if !cli.quiet {
                 println!("created {}", path.display());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            root,
+            port,
+            open,
+            bind,
+        } => {
+            studybook::serve::run(&studybook::serve::ServeOptions {
+                root: root.clone(),
+                port: *port,
+                bind: *bind,
+                open: *open,
+                quiet: cli.quiet,
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export {
