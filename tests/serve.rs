@@ -1,0 +1,241 @@
+//! `studybook serve` as a user runs it: the binary on a free loopback port, a fixture copy edited
+//! on disk, the reload event and the new HTML seen over HTTP.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use common::Site;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// The running server, killed when the test ends (also when it fails).
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(site: &Site) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_studybook"))
+        .args(["serve", "--port", "0"])
+        .arg(site.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx.recv_timeout(WAIT).expect("serve prints its address");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("an URL");
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    Server { child, addr }
+}
+
+fn connect(addr: SocketAddr, path: &str) -> TcpStream {
+    let mut stream = TcpStream::connect_timeout(&addr, WAIT).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    stream
+}
+
+/// Status, headers and body of one request; the path is sent exactly as given.
+fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    let mut bytes = Vec::new();
+    connect(addr, path).read_to_end(&mut bytes).unwrap();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head.to_lowercase(), body.to_string())
+}
+
+/// The `data:` lines of the event stream, as they arrive.
+fn events(addr: SocketAddr) -> Receiver<String> {
+    let stream = connect(addr, "/__studybook/events");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if let Some(data) = line.strip_prefix("data: ") {
+                if tx.send(data.to_string()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// Waits (bounded) for an event that satisfies `want`.
+fn wait_for(rx: &Receiver<String>, want: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let data = rx.recv_timeout(left).expect("the expected event in time");
+        let value: serde_json::Value = serde_json::from_str(&data).unwrap();
+        if want(&value) {
+            return value;
+        }
+    }
+}
+
+fn edit(site: &Site, rel: &str, from: &str, to: &str) {
+    let path = site.dir.path().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} contains {from}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn serves_the_site_and_reloads_an_edited_page() {
+    let site = Site::copy_of("basic");
+    let server = start(&site);
+    let (status, head, body) = get(server.addr, "/");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(
+        body.contains("/__studybook/live.js"),
+        "the live script is injected"
+    );
+    let (status, head, _) = get(server.addr, "/css/style.css");
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/css"), "{head}");
+    let (status, _, _) = get(server.addr, "/tags");
+    assert_eq!(status, 308, "a folder without its slash redirects");
+    let (status, _, body) = get(server.addr, "/tags/");
+    assert_eq!(status, 200);
+    assert!(body.contains("generative-models"));
+    let (status, _, body) = get(server.addr, "/no-such-page.html");
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("/__studybook/live.js"),
+        "the site's own 404 page"
+    );
+
+    let rx = events(server.addr);
+    let first = wait_for(&rx, |_| true);
+    edit(
+        &site,
+        "content/gan/wgan.md",
+        "## Weight clipping",
+        "Freshly edited paragraph.\n\n## Weight clipping",
+    );
+    let update = wait_for(&rx, |v| v["version"] != first["version"]);
+    let changed: Vec<&str> = update["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert!(changed.contains(&"gan/wgan.html"), "{changed:?}");
+    assert!(
+        !changed.contains(&"gan/gan.html"),
+        "an unrelated page is not reloaded: {changed:?}"
+    );
+    let (_, _, body) = get(server.addr, "/gan/wgan.html");
+    assert!(body.contains("Freshly edited paragraph."));
+    // The build output is never written: serve keeps the site in memory.
+    assert!(!site.dir.path().join("book").exists());
+}
+
+#[test]
+fn paths_outside_the_site_get_404() {
+    let site = Site::copy_of("basic");
+    // A file beside the site that a traversal would reach.
+    std::fs::write(site.dir.path().join("secret.txt"), "SECRET").unwrap();
+    let server = start(&site);
+    for path in [
+        "/../secret.txt",
+        "/../../../../etc/passwd",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/gan/..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/gan\\..\\..\\secret.txt",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/index.html%00.txt",
+        "/book.toml",
+        "/content/gan/wgan.md",
+        "/secret.txt",
+    ] {
+        let (status, _, body) = get(server.addr, path);
+        assert!(status == 404 || status == 400, "{path}: {status}");
+        assert!(
+            !body.contains("SECRET") && !body.contains("root:"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn a_broken_edit_shows_errors_and_keeps_the_last_good_site_until_fixed() {
+    let site = Site::copy_of("basic");
+    let server = start(&site);
+    let rx = events(server.addr);
+    wait_for(&rx, |v| v["errors"].as_array().unwrap().is_empty());
+    edit(
+        &site,
+        "content/geometry/iou.md",
+        "## Code",
+        "Broken [[No Such Topic]] link.\n\n## Code",
+    );
+    let failed = wait_for(&rx, |v| !v["errors"].as_array().unwrap().is_empty());
+    let error = &failed["errors"][0];
+    assert_eq!(error["file"], "content/geometry/iou.md");
+    assert!(error["line"].as_u64().unwrap() > 0 && error["column"].as_u64().unwrap() > 0);
+    assert!(error["message"].as_str().unwrap().contains("No Such Topic"));
+    assert_eq!(
+        failed["changed"].as_array().unwrap().len(),
+        0,
+        "no reload on a failed build"
+    );
+    let (_, _, body) = get(server.addr, "/geometry/iou.html");
+    assert!(
+        !body.contains("Broken"),
+        "the last good page is still served"
+    );
+
+    edit(
+        &site,
+        "content/geometry/iou.md",
+        "Broken [[No Such Topic]] link.",
+        "Fixed link to [[GAN]].",
+    );
+    let fixed = wait_for(&rx, |v| v["errors"].as_array().unwrap().is_empty());
+    let changed = fixed["changed"].as_array().unwrap();
+    assert!(
+        changed.iter().any(|c| c == "geometry/iou.html"),
+        "{changed:?}"
+    );
+    let (_, _, body) = get(server.addr, "/geometry/iou.html");
+    assert!(body.contains("Fixed link to"));
+}
