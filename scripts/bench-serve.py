@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Live-reload latency of `studybook serve`: from the file write until the reload event has
+arrived and the new HTML is served. 20 body edits and 20 title edits; the full in-memory build at
+start-up is the baseline measured in the same run.
+  scripts/bench-serve.py BIN SITE"""
+import json, re, socket, statistics, subprocess, sys, threading, time, queue, pathlib
+
+bin_, root = sys.argv[1], pathlib.Path(sys.argv[2])
+proc = subprocess.Popen([bin_, "serve", str(root), "--port", "0"], stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, text=True)
+try:
+    t0 = time.monotonic()
+    line = proc.stdout.readline()
+    addr = re.search(r"http://([\d.]+):(\d+)/", line)
+    host, port = addr.group(1), int(addr.group(2))
+    startup = re.search(r"in ([\d.]+)s", proc.stderr.readline())
+    full_ms = float(startup.group(1)) * 1000 if startup else (time.monotonic() - t0) * 1000
+
+    def get(path):
+        s = socket.create_connection((host, port), timeout=30)
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := s.recv(1 << 16):
+            data += chunk
+        return data.decode("utf-8", "replace")
+
+    events = queue.Queue()
+    def listen():
+        s = socket.create_connection((host, port), timeout=None)
+        s.sendall(b"GET /__studybook/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        for raw in s.makefile("r", encoding="utf-8"):
+            if raw.startswith("data: "):
+                events.put((time.monotonic(), json.loads(raw[6:])))
+    threading.Thread(target=listen, daemon=True).start()
+    events.get(timeout=30)
+
+    pages = sorted((root / "content").rglob("*.md"))
+    pages = [p for p in pages if p.name != "_index.md"]
+
+    def measure(kind, i):
+        page = pages[(i * 37) % len(pages)]
+        url = str(page.relative_to(root / "content").with_suffix(".html"))
+        text = page.read_text()
+        marker = f"bench{kind}{i}x"
+        if kind == "body":
+            new = text.rstrip("\n") + f"\n\nEdited paragraph {marker}.\n"
+        else:
+            m = re.search(r"^title: (.*)$", text, re.M)
+            new = text.replace(m.group(0), f"title: {m.group(1)} {marker}", 1)
+        start = time.monotonic()
+        page.write_text(new)
+        while True:
+            at, ev = events.get(timeout=60)
+            if url in ev["changed"] or ev["errors"]:
+                break
+        html = get("/" + url)
+        done = time.monotonic()
+        assert marker in html, f"{url} does not show the edit"
+        page.write_text(text)  # restore, and let that rebuild settle before the next edit
+        while url not in events.get(timeout=60)[1]["changed"]:
+            pass
+        return (done - start) * 1000, (at - start) * 1000
+
+    def report(kind):
+        runs = [measure(kind, i) for i in range(20)]
+        total = sorted(r[0] for r in runs)
+        event = sorted(r[1] for r in runs)
+        p = lambda xs, q: xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+        print(f"{kind:5} edit: write→HTML served p50 {p(total, .5):7.1f} ms  p95 {p(total, .95):7.1f} ms"
+              f"  (reload event p50 {p(event, .5):.1f} ms)  = {full_ms / p(total, .5):.0f}x faster than the full build")
+    print(f"pages: {len(pages)}; full in-memory build at start-up (baseline): {full_ms:.0f} ms")
+    report("body")
+    report("title")
+finally:
+    proc.terminate()
+    proc.wait(timeout=10)
