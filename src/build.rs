@@ -341,10 +341,7 @@ pub fn assemble(
         Err(e) => diags.extend(e.iter().cloned()),
     }
     if config.search {
-        files.push(OutputFile::new(
-            "search-index.js",
-            crate::search::index_js(&a.pages, &a.rendered),
-        ));
+        files.extend(crate::search::output(&a.pages, &a.rendered));
     }
     match highlight::stylesheet(&config.light_theme, &config.dark_theme) {
         Ok(css) => files.push(OutputFile::new("css/highlight.css", css)),

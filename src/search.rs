@@ -3,11 +3,14 @@
 //! (a `<script>` tag, never fetch). Documents are page sections; `static/js/search.js` tokenises
 //! queries exactly as [`tokens`] does here and ranks with the weights computed here.
 //!
-//! Format (see docs/SEARCH.md): `p` pages `[url, title, first doc]`; `d` docs `[anchor, heading,
-//! text]`, a page's docs contiguous and its first doc its top (anchor ""); `t` terms sorted in
-//! UTF-16 order (JavaScript's string order, for binary search and prefix scans); `s[i]` the section
-//! postings of `t[i]` as flat `[doc delta, weight, …]`; `f[i]` its page postings (title, alias,
-//! tag) as `[page delta, weight, …]`, or 0.
+//! Format (see docs/SEARCH.md): `p` pages `[url, title, first doc]`; `d` docs `[anchor, heading]`,
+//! a page's docs contiguous and its first doc its top (anchor ""); `t` terms sorted in UTF-16
+//! order (JavaScript's string order, for binary search and prefix scans); `s[i]` the section
+//! postings of `t[i]` and `f[i]` its page postings (title, alias, tag), each a string of
+//! [`varints`] `doc or page delta × 16 + weight code` decoded only when a query asks for the term,
+//! `w` and `fw` the weights the codes stand for; `x` the
+//! first doc of each text shard. The section texts, needed only for snippets, are in
+//! `search/text-N.js` shards that the page loads for the results it shows.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +18,10 @@ use serde::Serialize;
 
 use crate::parse::Page;
 use crate::render::Rendered;
+use crate::write::OutputFile;
+
+/// The index the theme's search box loads; the text shards are `search/text-N.js` beside it.
+pub const INDEX_FILE: &str = "search-index.js";
 
 /// Weight of a term in a page title, an alias, a tag; in a section heading; in body text.
 pub const TITLE: u32 = 100;
@@ -114,26 +121,23 @@ fn body_weight(tf: u32) -> u32 {
 #[derive(Serialize)]
 struct PageEntry<'a>(&'a str, &'a str, u32);
 
-#[derive(Serialize)]
+/// A section: anchor, heading, and its text for snippets (written to a text shard).
 struct DocEntry<'a>(&'a str, &'a str, &'a str);
 
 #[derive(Serialize)]
 struct IndexFile<'a> {
     v: u32,
     p: Vec<PageEntry<'a>>,
-    d: Vec<DocEntry<'a>>,
+    d: Vec<(&'a str, &'a str)>,
+    x: Vec<u32>,
     t: Vec<&'a str>,
-    s: Vec<Vec<u32>>,
-    f: Vec<Postings>,
+    /// Weights by code, of section and of page postings.
+    w: Vec<u32>,
+    fw: Vec<u32>,
 }
 
-/// Page postings, or 0 when a term is in no title, alias or tag (most terms).
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Postings {
-    None(u8),
-    Some(Vec<u32>),
-}
+/// Roughly how much section text goes in one shard: a results list loads a few shards, not all.
+const SHARD_BYTES: usize = 64 * 1024;
 
 /// Term → (doc or page → weight), both in ascending id order.
 #[derive(Default)]
@@ -167,15 +171,49 @@ impl Inverted {
     }
 }
 
-fn delta_pairs(map: &BTreeMap<u32, u32>) -> Vec<u32> {
-    let mut out = Vec::with_capacity(map.len() * 2);
+/// Digits of the postings strings: 5 bits of value plus a continuation bit, in characters JSON
+/// and JavaScript strings carry unescaped.
+const DIGITS: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+
+/// `n` as little-endian groups of 5 bits, every group but the last flagged with 32.
+fn push_varint(out: &mut String, mut n: u32) {
+    loop {
+        let low = (n & 31) as usize;
+        n >>= 5;
+        if n == 0 {
+            out.push(DIGITS[low] as char);
+            return;
+        }
+        out.push(DIGITS[low | 32] as char);
+    }
+}
+
+/// Postings as a string of varints, one per posting: `id delta * 16 + weight code`, where the
+/// code is the weight's position in `weights` (a handful of distinct values: see [`CODES`]).
+fn varints(map: &BTreeMap<u32, u32>, weights: &[u32]) -> String {
+    let mut out = String::with_capacity(map.len() * 2);
     let mut last = 0;
     for (&id, &w) in map {
-        out.push(id - last);
-        out.push(w);
+        let code = weights.binary_search(&w).expect("a listed weight") as u32;
+        push_varint(&mut out, (id - last) * CODES + code);
         last = id;
     }
     out
+}
+
+/// How many distinct weights a postings list may use: heading or not × 6 body levels fit in 16.
+const CODES: u32 = 16;
+
+/// The distinct weights of `map`'s postings, ascending: the table the codes index.
+fn weight_table(map: &BTreeMap<String, BTreeMap<u32, u32>>) -> Vec<u32> {
+    let mut w: Vec<u32> = map.values().flat_map(|m| m.values().copied()).collect();
+    w.sort_unstable();
+    w.dedup();
+    assert!(
+        w.len() <= CODES as usize,
+        "more distinct weights than codes"
+    );
+    w
 }
 
 /// The documents and postings of every page, before serialisation.
@@ -218,8 +256,16 @@ fn collect<'a>(pages: &'a [Page], rendered: &'a [Rendered]) -> Built<'a> {
     built
 }
 
-/// `search-index.js` for these pages (`rendered[i]` is `pages[i]` rendered).
-pub fn index_js(pages: &[Page], rendered: &[Rendered]) -> String {
+/// A JavaScript statement that parses `value` from a JSON string: faster to load than the same
+/// data as an object literal.
+fn json_parse_js<T: Serialize>(prefix: &str, value: &T, suffix: &str) -> String {
+    let json = serde_json::to_string(value).expect("the index serialises");
+    let literal = serde_json::to_string(&json).expect("a string serialises");
+    format!("{prefix}JSON.parse({literal}){suffix};\n")
+}
+
+/// `search-index.js` and its text shards for these pages (`rendered[i]` is `pages[i]` rendered).
+pub fn output(pages: &[Page], rendered: &[Rendered]) -> Vec<OutputFile> {
     let Built {
         pages,
         docs,
@@ -234,29 +280,54 @@ pub fn index_js(pages: &[Page], rendered: &[Rendered]) -> String {
     terms.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
     terms.dedup();
     let empty = BTreeMap::new();
-    let s = terms
-        .iter()
-        .map(|t| delta_pairs(inverted.sections.get(*t).unwrap_or(&empty)))
-        .collect();
-    let f = terms
-        .iter()
-        .map(|t| match inverted.pages.get(*t) {
-            Some(m) => Postings::Some(delta_pairs(m)),
-            None => Postings::None(0),
-        })
-        .collect();
-    let file = IndexFile {
-        v: 1,
-        p: pages,
-        d: docs,
-        t: terms,
-        s,
-        f,
+    // Postings go out as one ASCII string per kind, terms separated by commas: one-byte JS
+    // strings that load faster than JSON and are split into per-term strings on load.
+    let posting = |map: &BTreeMap<String, BTreeMap<u32, u32>>, weights: &[u32]| -> String {
+        let lists: Vec<String> = terms
+            .iter()
+            .map(|t| varints(map.get(*t).unwrap_or(&empty), weights))
+            .collect();
+        lists.join(",")
     };
-    let json = serde_json::to_string(&file).expect("the index serialises");
-    // A JSON string parsed by JSON.parse loads faster than the same data as an object literal.
-    let literal = serde_json::to_string(&json).expect("a string serialises");
-    format!("window.studybookSearch=JSON.parse({literal});\n")
+    let (w, fw) = (
+        weight_table(&inverted.sections),
+        weight_table(&inverted.pages),
+    );
+    let (s, f) = (
+        posting(&inverted.sections, &w),
+        posting(&inverted.pages, &fw),
+    );
+
+    let mut shards: Vec<(u32, Vec<&str>)> = Vec::new();
+    let mut size = SHARD_BYTES;
+    for (id, doc) in docs.iter().enumerate() {
+        if size >= SHARD_BYTES {
+            shards.push((id as u32, Vec::new()));
+            size = 0;
+        }
+        size += doc.2.len();
+        shards.last_mut().expect("a shard").1.push(doc.2);
+    }
+    let file = IndexFile {
+        v: 2,
+        p: pages,
+        d: docs.iter().map(|d| (d.0, d.1)).collect(),
+        x: shards.iter().map(|s| s.0).collect(),
+        t: terms,
+        w,
+        fw,
+    };
+    let index = json_parse_js("window.studybookSearch=", &file, "")
+        + &format!("window.studybookSearch.s=\"{s}\".split(\",\");\n")
+        + &format!("window.studybookSearch.f=\"{f}\".split(\",\");\n");
+    let mut out = vec![OutputFile::new(INDEX_FILE, index)];
+    for (n, (_, texts)) in shards.iter().enumerate() {
+        out.push(OutputFile::new(
+            format!("search/text-{n}.js"),
+            json_parse_js(&format!("studybookSearchText({n},"), texts, ")"),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -495,8 +566,57 @@ mod tests {
         assert_eq!(rank(&built, "归一化"), ["bn.html#", "bn.html#t"]);
     }
 
+    /// The value a generated script passes to JSON.parse.
+    fn parsed(js: &str, prefix: &str, suffix: &str) -> serde_json::Value {
+        let first_line = js.split_inclusive('\n').next().unwrap();
+        let literal = first_line
+            .strip_prefix(prefix)
+            .and_then(|s| s.strip_suffix(suffix))
+            .unwrap();
+        let json: String = serde_json::from_str(literal).unwrap();
+        serde_json::from_str(&json).unwrap()
+    }
+
+    fn decode(s: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        let (mut n, mut shift) = (0, 0);
+        for b in s.bytes() {
+            let v = DIGITS.iter().position(|&d| d == b).unwrap() as u32;
+            n |= (v & 31) << shift;
+            if v & 32 == 0 {
+                out.push(n);
+                (n, shift) = (0, 0);
+            } else {
+                shift += 5;
+            }
+        }
+        out
+    }
+
     #[test]
-    fn index_js_is_a_script_with_sorted_terms_and_delta_postings() {
+    fn postings_encode_id_deltas_and_weight_codes() {
+        let map: BTreeMap<u32, u32> = [(0, 10), (1, 40), (3, 10), (100_000, 12)].into();
+        let weights = [10, 12, 40];
+        let s = varints(&map, &weights);
+        assert!(s.bytes().all(|b| DIGITS.contains(&b)));
+        // Consecutive ids with a small code take one character each; 5 bits more per character.
+        assert_eq!(s.len(), 1 + 1 + 2 + 5);
+        assert_eq!(decode(&s), [0, 16 + 2, 2 * 16, 99_997 * 16 + 1]);
+    }
+
+    #[test]
+    fn every_weight_the_index_can_give_fits_in_a_code() {
+        let mut sections = BTreeMap::new();
+        for tf in 1..=12 {
+            sections.insert(format!("b{tf}"), [(0, body_weight(tf))].into());
+            sections.insert(format!("h{tf}"), [(0, HEADING + body_weight(tf))].into());
+        }
+        sections.insert("h".into(), [(0, HEADING)].into());
+        assert_eq!(weight_table(&sections).len(), 13);
+    }
+
+    #[test]
+    fn index_is_a_script_with_sorted_terms_postings_and_text_shards() {
         let (pages, rendered) = site(&[
             (
                 "a.md",
@@ -505,13 +625,11 @@ mod tests {
             ),
             ("b.md", "title: Beta", &[(None, "", "gamma")]),
         ]);
-        let js = index_js(&pages, &rendered);
-        let json = js
-            .strip_prefix("window.studybookSearch=JSON.parse(")
-            .and_then(|s| s.strip_suffix(");\n"))
-            .unwrap();
-        let json: String = serde_json::from_str(json).unwrap();
-        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let files = output(&pages, &rendered);
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, [INDEX_FILE, "search/text-0.js"]);
+        let js = String::from_utf8(files[0].bytes.clone()).unwrap();
+        let v = parsed(&js, "window.studybookSearch=JSON.parse(", ");\n");
         let terms: Vec<&str> = v["t"]
             .as_array()
             .unwrap()
@@ -521,8 +639,41 @@ mod tests {
         // UTF-16 order puts U+20000 (a surrogate pair) before U+FB00, as JavaScript compares.
         assert_eq!(terms, ["alpha", "beta", "gamma", "𠀀", "\u{FB00}"]);
         assert_eq!(v["p"][1], serde_json::json!(["b.html", "Beta", 1]));
-        assert_eq!(v["s"][1], serde_json::json!([0, body_weight(2)]));
-        assert_eq!(v["f"][1], serde_json::json!([1, TITLE]));
-        assert_eq!(v["f"][2], serde_json::json!(0));
+        assert_eq!(v["d"][1], serde_json::json!(["", ""]));
+        assert_eq!(v["x"], serde_json::json!([0]));
+        assert_eq!(v["w"], serde_json::json!([BODY, body_weight(2)]));
+        assert_eq!(v["fw"], serde_json::json!([TITLE]));
+        // Then the postings: one ASCII string per kind, a comma-separated list per term.
+        let tail = js.split_once(");\n").unwrap().1;
+        let (s, f) = tail.split_once('\n').unwrap();
+        let list = |line: &str, prefix: &str| -> Vec<Vec<u32>> {
+            let body = line.strip_prefix(prefix).unwrap();
+            let body = body.strip_suffix("\".split(\",\");").unwrap();
+            body.split(',').map(decode).collect()
+        };
+        let s = list(s, "window.studybookSearch.s=\"");
+        let f = list(f.trim_end(), "window.studybookSearch.f=\"");
+        assert_eq!(s.len(), 5);
+        assert_eq!(s[1], [1]); // "beta": doc 0, twice in the body (code 1)
+        assert_eq!(f[1], [16]); // "beta": page 1's title (code 0)
+        assert!(f[2].is_empty());
+        let text = String::from_utf8(files[1].bytes.clone()).unwrap();
+        let texts = parsed(&text, "studybookSearchText(0,JSON.parse(", "));\n");
+        assert_eq!(texts, serde_json::json!(["beta beta \u{FB00} 𠀀", "gamma"]));
+    }
+
+    #[test]
+    fn long_texts_are_split_into_shards() {
+        let long = "word ".repeat(SHARD_BYTES / 5 + 1);
+        let (pages, rendered) = site(&[
+            ("a.md", "title: A", &[(None, "", long.as_str())]),
+            ("b.md", "title: B", &[(None, "", "short")]),
+            ("c.md", "title: C", &[(None, "", "short")]),
+        ]);
+        let files = output(&pages, &rendered);
+        let js = String::from_utf8(files[0].bytes.clone()).unwrap();
+        let v = parsed(&js, "window.studybookSearch=JSON.parse(", ");\n");
+        assert_eq!(v["x"], serde_json::json!([0, 1]));
+        assert_eq!(files.len(), 3);
     }
 }

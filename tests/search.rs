@@ -5,15 +5,34 @@ mod common;
 use common::{fixture, Site};
 use serde_json::Value;
 
-/// The index a built site's `search-index.js` assigns.
-fn index_of(site: &Site) -> Value {
-    let js = site.out("search-index.js");
-    let literal = js
-        .strip_prefix("window.studybookSearch=JSON.parse(")
-        .and_then(|s| s.strip_suffix(");\n"))
-        .expect("search-index.js assigns a parsed JSON string");
+/// The value a generated script passes to JSON.parse.
+fn parsed(js: &str, prefix: &str, suffix: &str) -> Value {
+    let first_line = js.split_inclusive('\n').next().unwrap();
+    let literal = first_line
+        .strip_prefix(prefix)
+        .and_then(|s| s.strip_suffix(suffix))
+        .unwrap_or_else(|| panic!("{prefix}… parses a JSON string"));
     let json: String = serde_json::from_str(literal).unwrap();
     serde_json::from_str(&json).unwrap()
+}
+
+/// The index a built site's `search-index.js` assigns, and every section's text from the shards.
+fn index_of(site: &Site) -> (Value, Vec<String>) {
+    let ix = parsed(
+        &site.out("search-index.js"),
+        "window.studybookSearch=JSON.parse(",
+        ");\n",
+    );
+    let mut texts = Vec::new();
+    for n in 0..ix["x"].as_array().unwrap().len() {
+        let shard = parsed(
+            &site.out(&format!("search/text-{n}.js")),
+            &format!("studybookSearchText({n},JSON.parse("),
+            "));\n",
+        );
+        texts.extend(strs(&shard).into_iter().map(String::from));
+    }
+    (ix, texts)
 }
 
 fn strs(v: &Value) -> Vec<&str> {
@@ -30,7 +49,7 @@ fn fixture_index_has_pages_sections_and_cjk_terms() {
     let report = site.build();
     let d = &report.generated.diagnostics;
     assert!(d.is_empty(), "{d:?}");
-    let ix = index_of(&site);
+    let (ix, texts) = index_of(&site);
     let pages: Vec<(&str, &str)> = ix["p"]
         .as_array()
         .unwrap()
@@ -42,13 +61,15 @@ fn fixture_index_has_pages_sections_and_cjk_terms() {
     assert_eq!(pages.len(), 4);
 
     let docs = ix["d"].as_array().unwrap();
-    let section = |anchor: &str| docs.iter().find(|d| d[0] == anchor).unwrap();
-    assert_eq!(section("训练与测试")[1], "训练与测试");
-    assert!(section("训练与测试")[2]
-        .as_str()
-        .unwrap()
-        .contains("训练时用批统计量"));
-    assert_eq!(section("weight-clipping")[1], "Weight clipping");
+    assert_eq!(docs.len(), texts.len());
+    let section = |anchor: &str| docs.iter().position(|d| d[0] == anchor).unwrap();
+    let bn = section("训练与测试");
+    assert_eq!(docs[bn][1], "训练与测试");
+    assert!(texts[bn].contains("训练时用批统计量"));
+    assert_eq!(docs[section("weight-clipping")][1], "Weight clipping");
+    // Fenced code is left out of the text, math kept as TeX.
+    assert!(texts.iter().all(|t| !t.contains("np.log")));
+    assert!(texts.iter().any(|t| t.contains("\\mathbb{E}")));
 
     let terms = strs(&ix["t"]);
     for t in [
@@ -71,8 +92,14 @@ fn fixture_index_has_pages_sections_and_cjk_terms() {
     let mut sorted = terms.clone();
     sorted.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
     assert_eq!(terms, sorted, "terms in JavaScript string order");
-    assert_eq!(ix["s"].as_array().unwrap().len(), terms.len());
-    assert_eq!(ix["f"].as_array().unwrap().len(), terms.len());
+    let postings = site.out("search-index.js");
+    for kind in ["s", "f"] {
+        let line = postings
+            .lines()
+            .find(|l| l.starts_with(&format!("window.studybookSearch.{kind}=\"")))
+            .unwrap();
+        assert_eq!(line.matches(',').count(), terms.len(), "one list per term");
+    }
 
     let page = site.out("gan/wgan.html");
     assert!(page.contains(r#"role="combobox""#));

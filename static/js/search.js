@@ -56,6 +56,10 @@
   /* ---- The index ---- */
   var index = null;
   var docPage = null;
+  var texts = [];           /* doc -> section text, filled as text shards arrive */
+  var decoded = new Map();  /* "s" or "f" + term id -> postings as numbers */
+  var DIGIT = new Int8Array(128);
+  "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_".split("").forEach(function (c, i) { DIGIT[c.charCodeAt(0)] = i; });
 
   function prepare(ix) {
     docPage = new Uint32Array(ix.d.length);
@@ -63,7 +67,26 @@
       var end = p + 1 < ix.p.length ? ix.p[p + 1][2] : ix.d.length;
       for (var d = ix.p[p][2]; d < end; d++) docPage[d] = p;
     }
+    texts = new Array(ix.d.length);
     index = ix;
+  }
+
+  /* Each posting is one varint: id delta * CODES + the code of its weight in `w` or `fw`. */
+  var CODES = 16;
+
+  /* The varint postings string of src/search.rs as numbers, decoded once per term. */
+  function postings(kind, id) {
+    var key = kind + id, out = decoded.get(key);
+    if (out) return out;
+    var str = index[kind][id], n = 0, scale = 1;
+    out = [];
+    for (var i = 0; i < str.length; i++) {
+      var v = DIGIT[str.charCodeAt(i)];
+      n += (v & 31) * scale;
+      if (v & 32) scale *= 32; else { out.push(n); n = 0; scale = 1; }
+    }
+    decoded.set(key, out);
+    return out;
   }
 
   /* The first term position >= key, comparing as JavaScript strings (UTF-16), like the build. */
@@ -97,12 +120,12 @@
     function add(doc, w) { var o = scores.get(doc); if (o === undefined || w > o) scores.set(doc, w); }
     var pageHits = new Map();
     ids.forEach(function (pair) {
-      var s = index.s[pair[0]], f = index.f[pair[0]], k = pair[1], doc = 0, page = 0, i;
-      for (i = 0; i < s.length; i += 2) { doc += s[i]; add(doc, s[i + 1] * k); }
-      if (f) for (i = 0; i < f.length; i += 2) {
-        page += f[i];
-        var old = pageHits.get(page);
-        if (old === undefined || f[i + 1] * k > old) pageHits.set(page, f[i + 1] * k);
+      var s = postings("s", pair[0]), f = postings("f", pair[0]), k = pair[1], doc = 0, page = 0, i;
+      for (i = 0; i < s.length; i++) { doc += Math.floor(s[i] / CODES); add(doc, index.w[s[i] % CODES] * k); }
+      for (i = 0; i < f.length; i++) {
+        page += Math.floor(f[i] / CODES);
+        var w = index.fw[f[i] % CODES] * k, old = pageHits.get(page);
+        if (old === undefined || w > old) pageHits.set(page, w);
       }
     });
     pageHits.forEach(function (w, page) {
@@ -164,16 +187,15 @@
     hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
     var ph = phrases(q.parts);
     if (ph.length) {
-      hits.slice(0, 100).forEach(function (h) {
-        var d = index.d[h.doc];
-        var hay = fold(d[1] + " " + d[2]).replace(/\s+/g, " ");
+      hits.slice(0, 200).forEach(function (h) {
+        var hay = fold(index.p[docPage[h.doc]][1] + " " + index.d[h.doc][1]).replace(/\s+/g, " ");
         ph.forEach(function (p) { if (hay.indexOf(p) >= 0) h.score += 15; });
       });
       hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
     }
     return hits.slice(0, limit).map(function (h) {
       var d = index.d[h.doc], p = index.p[docPage[h.doc]];
-      return { url: p[0], title: p[1], anchor: d[0], heading: d[1], text: d[2], score: h.score };
+      return { doc: h.doc, url: p[0], title: p[1], anchor: d[0], heading: d[1], score: h.score };
     });
   }
 
@@ -258,7 +280,12 @@
   var wanted = new URLSearchParams(location.search).get(HIGHLIGHT);
   if (wanted) highlightPage(document.querySelector("main"), wanted);
 
-  window.studybookSearchApi = { tokens: tokens, search: function (q, n) { return index ? search(q, n || 10) : null; } };
+  /* For tests and the benchmark: the tokeniser, a ranked search, a section's text once loaded. */
+  window.studybookSearchApi = {
+    tokens: tokens,
+    search: function (q, n) { return index ? search(q, n || 10) : null; },
+    text: function (doc) { return texts[doc]; },
+  };
 
   if (!box) return;
   var input = box.querySelector("input");
@@ -282,6 +309,34 @@
     document.head.appendChild(s);
   }
   window.studybookSearchApi.load = function (then) { load(then); };
+
+  /* Section texts come in shards (search/text-N.js), loaded for the results shown. */
+  var shardsWanted = {}, snippetRe = null;
+  function shardOf(doc) {
+    var x = index.x, lo = 0, hi = x.length - 1;
+    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (x[mid] <= doc) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+  window.studybookSearchText = function (n, list) {
+    for (var i = 0; i < list.length; i++) texts[index.x[n] + i] = list[i];
+    fillSnippets();
+  };
+  function requestText(doc) {
+    var n = shardOf(doc);
+    if (shardsWanted[n]) return;
+    shardsWanted[n] = true;
+    var s = document.createElement("script");
+    s.src = rootPath + "/search/text-" + n + ".js";
+    document.head.appendChild(s);
+  }
+  function fillSnippets() {
+    list.querySelectorAll(".search-snippet[data-doc]").forEach(function (el) {
+      var t = texts[+el.getAttribute("data-doc")];
+      if (t === undefined) return;
+      el.removeAttribute("data-doc");
+      el.innerHTML = snippet(t, snippetRe);
+    });
+  }
 
   function href(r, query) {
     var path = r.url.split("/").map(encodeURIComponent).join("/");
@@ -316,6 +371,7 @@
     if (!query.trim()) { close(); status.textContent = ""; return; }
     results = search(query, 12);
     var re = highlighter(query);
+    snippetRe = re;
     if (!results.length) {
       var li = document.createElement("li");
       li.className = "search-empty";
@@ -332,11 +388,13 @@
       a.tabIndex = -1;
       a.innerHTML = '<span class="search-title">' + marked(r.title, re) + "</span>" +
         (r.heading ? '<span class="search-heading">' + marked(r.heading, re) + "</span>" : "") +
-        (r.text ? '<span class="search-snippet">' + snippet(r.text, re) + "</span>" : "");
+        '<span class="search-snippet" data-doc="' + r.doc + '"></span>';
+      requestText(r.doc);
       li.appendChild(a);
       li.addEventListener("mousemove", function () { if (active !== i) setActive(i); });
       list.appendChild(li);
     });
+    fillSnippets();
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     status.textContent = results.length

@@ -43,6 +43,8 @@ async function checkSearch(base, allowed) {
   const en = await firstResult(page, "weight clipping");
   assert.match(en.text, /Wasserstein GAN/);
   assert.match(en.text, /Weight clipping/);
+  // The snippet arrives with its text shard and marks the matched words.
+  await page.locator("#search-results [role=option] .search-snippet mark").first().waitFor();
 
   // Prefix matching on the word being typed, and a mixed query.
   assert.match((await firstResult(page, "wasserst")).text, /Wasserstein GAN/);
@@ -97,9 +99,15 @@ test("the page-side tokeniser is the build's: every word of every section is an 
   await page.goto(fileUrl(SITE, "index.html"));
   const missing = await page.evaluate(() => new Promise((done) => {
     const api = window.studybookSearchApi;
-    api.load(() => {
+    api.load(async () => {
       const ix = window.studybookSearch, terms = new Set(ix.t), out = [];
-      const texts = ix.d.flatMap((d) => [d[1], d[2]]).concat(ix.p.map((p) => p[1]));
+      await Promise.all(ix.x.map((_, n) => new Promise((ok) => {
+        const s = document.createElement("script");
+        s.src = `search/text-${n}.js`;
+        s.onload = ok;
+        document.head.appendChild(s);
+      })));
+      const texts = ix.d.flatMap((d, i) => [d[1], api.text(i)]).concat(ix.p.map((p) => p[1]));
       texts.forEach((t) => api.tokens(t).forEach((tok) => { if (!terms.has(tok)) out.push(tok); }));
       out.push(JSON.stringify(api.tokens("ＢＮ训练时用Weights，1-Lipschitz queries")));
       done(out);
