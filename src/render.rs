@@ -1096,7 +1096,7 @@ mod tests {
         assert!(r.html.contains("hl-code"));
         assert!(
             r.html
-                .contains("<pre class=\"code\"><code class=\"language-klingon\">qapla"),
+                .contains("<pre class=\"code\" tabindex=\"0\"><code class=\"language-klingon\">qapla"),
             "{}",
             r.html
         );

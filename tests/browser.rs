@@ -54,6 +54,20 @@ fn browser_suite() {
         report.generated.diagnostics
     );
 
+    // This repository's own study site, built with its cache so math is not rendered again.
+    let repo_site = tempfile::tempdir().unwrap();
+    let opts = studybook::build::BuildOptions {
+        root: Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
+        dest: Some(repo_site.path().join("book")),
+        site_url: None,
+    };
+    let repo_report = studybook::build::build(&opts, &studybook::build::Silent).unwrap();
+    assert!(
+        !repo_report.generated.has_errors(),
+        "{:?}",
+        repo_report.generated.diagnostics
+    );
+
     let mut tests: Vec<_> = std::fs::read_dir(&browser_dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -67,6 +81,7 @@ fn browser_suite() {
         .env("CHROMIUM_PATH", chromium)
         .env("FIXTURE_SITE", fixture.root().join("book"))
         .env("FIXTURE_ROOT", fixture.root())
+        .env("REPO_SITE", repo_site.path().join("book"))
         .env("STUDYBOOK_BIN", env!("CARGO_BIN_EXE_studybook"))
         .current_dir(&browser_dir)
         .output()

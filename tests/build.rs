@@ -68,7 +68,9 @@ fn code_is_highlighted_with_classes_and_one_stylesheet_has_both_themes() {
     let site = Site::copy_of("basic");
     site.build();
     let wgan = site.out("gan/wgan.html");
-    assert!(wgan.contains("<pre class=\"code hl-code\"><code class=\"language-rust\">"));
+    assert!(
+        wgan.contains("<pre class=\"code hl-code\" tabindex=\"0\"><code class=\"language-rust\">")
+    );
     assert!(wgan.contains("<span class=\"hl-"));
     let css = site.out("css/highlight.css");
     assert!(css.contains("prefers-color-scheme: dark"));

@@ -41,6 +41,11 @@
     });
   }
 
+  /* Wide formulas and tables scroll sideways: make those (only those) reachable by keyboard. */
+  document.querySelectorAll(".katex-display, .table-wrap").forEach(function (el) {
+    if (el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0");
+  });
+
   var current = document.querySelector('#sidebar a[aria-current="page"]');
   if (current && current.scrollIntoView) current.scrollIntoView({ block: "center" });
 
