@@ -213,7 +213,7 @@ pub fn generate(
 ) -> Generated {
     let started = Instant::now();
     let analyzed = analyze(root, config, cache, progress);
-    let mut generated = assemble(root, config, &analyzed, layout::layout);
+    let mut generated = assemble(root, config, &analyzed, true, layout::layout);
     generated.stats = Stats {
         pages: analyzed.pages.len(),
         formulas: analyzed
@@ -310,10 +310,12 @@ pub fn render_intros(
 
 /// Lays the analyzed site out with `lay` (all pages for `build`, the changed ones for `serve`) and
 /// adds the files every build has: search index, highlight styles, theme statics, content assets.
+/// `serve` leaves the search index out (`with_search` false) and adds it after the reload.
 pub fn assemble(
     root: &Path,
     config: &Config,
     a: &Analyzed,
+    with_search: bool,
     lay: impl FnOnce(&SiteData<'_>, &tera::Tera) -> (Vec<OutputFile>, Vec<Diagnostic>),
 ) -> Generated {
     let mut diags = a.diagnostics.clone();
@@ -340,7 +342,7 @@ pub fn assemble(
         }
         Err(e) => diags.extend(e.iter().cloned()),
     }
-    if config.search {
+    if config.search && with_search {
         files.extend(crate::search::output(&a.pages, &a.rendered));
     }
     match highlight::stylesheet(&config.light_theme, &config.dark_theme) {

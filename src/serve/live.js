@@ -66,7 +66,8 @@
     }
     if (u.version === seen) return;
     seen = u.version;
-    const changed = u.changed;
+    // The search index is loaded on demand: a new one needs no reload.
+    const changed = u.changed.filter((p) => p !== 'search-index.js' && !p.startsWith('search/'));
     if (!changed.length) return;
     if (changed.every((p) => p.endsWith('.css'))) {
       swapCss(changed, u.version);

@@ -228,7 +228,20 @@ fn watch_loop(
                 },
             );
         }
+        let published = snapshot.errors.is_empty();
         let _ = publish.send(Arc::new(snapshot));
+        let later = site.finish();
+        if published && !later.changed.is_empty() {
+            let previous = publish.borrow().clone();
+            let _ = publish.send(Arc::new(Snapshot {
+                files: site.files.clone(),
+                version: previous.version + 1,
+                changed: later.changed.into_iter().collect(),
+                errors: Vec::new(),
+            }));
+        } else {
+            pending.extend(later.changed);
+        }
     }
     site.save_cache();
 }

@@ -27,6 +27,8 @@ pub struct LiveSite {
     analyzed: Option<Analyzed>,
     pub files: Files,
     pub diagnostics: Vec<Diagnostic>,
+    /// The search index lags behind an incremental update until [`LiveSite::finish`].
+    search_stale: bool,
     /// book.toml's warnings, kept for incremental updates (which do not read it again).
     config_diagnostics: Vec<Diagnostic>,
 }
@@ -51,6 +53,7 @@ impl LiveSite {
             files: Files::new(),
             diagnostics: Vec::new(),
             config_diagnostics: Vec::new(),
+            search_stale: false,
         };
         site.rebuild();
         site
@@ -107,6 +110,28 @@ impl LiveSite {
         Update::default()
     }
 
+    /// Work deferred past the reload: the search index, which reads every page's text. The
+    /// browser loads it only when searching, so pages need not wait for it.
+    pub fn finish(&mut self) -> Update {
+        let (Some(a), true) = (&self.analyzed, self.search_stale) else {
+            return Update::default();
+        };
+        self.search_stale = false;
+        let mut files = self.files.clone();
+        files.retain(|path, _| !is_search_file(path));
+        let mut touched = BTreeSet::new();
+        for f in crate::search::output(&a.pages, &a.rendered) {
+            touched.insert(f.path.clone());
+            files.insert(f.path, f.bytes.into());
+        }
+        let changed = changed_paths(&self.files, &files, Some(&touched));
+        self.files = files;
+        Update {
+            changed,
+            incremental: true,
+        }
+    }
+
     fn page_id(&self, rel: &Path) -> Option<PageId> {
         let a = self.analyzed.as_ref()?;
         a.pages.iter().position(|p| {
@@ -130,7 +155,7 @@ impl LiveSite {
         };
         self.config_diagnostics = diags.clone();
         let analyzed = build::analyze(&self.root, &config, &self.cache, &Silent);
-        let generated = build::assemble(&self.root, &config, &analyzed, layout::layout);
+        let generated = build::assemble(&self.root, &config, &analyzed, true, layout::layout);
         diags.extend(generated.diagnostics);
         crate::diagnostics::sort(&mut diags);
         let files: Files = generated
@@ -143,6 +168,7 @@ impl LiveSite {
         self.diagnostics = diags;
         self.config = Some(config);
         self.analyzed = Some(analyzed);
+        self.search_stale = false;
         Update {
             changed,
             incremental: false,
@@ -156,7 +182,9 @@ impl LiveSite {
         let config = self.config.as_ref()?;
         let a = self.analyzed.as_mut()?;
         let before = Deps::of(a);
-        let mut link_names_changed = false;
+        // Normalized old and new names of pages whose titles, aliases or headings changed.
+        let mut names: Vec<String> = Vec::new();
+        let mut renamed: BTreeSet<PageId> = BTreeSet::new();
         for &id in edited {
             let old = &a.pages[id];
             let path = self.root.join(&old.source.display_path);
@@ -167,18 +195,21 @@ impl LiveSite {
                 text,
             }]);
             let page = parsed.pages.pop().filter(|p| p.url == old.url)?;
-            link_names_changed |= link_names(old) != link_names(&page);
+            if link_names(old) != link_names(&page) {
+                renamed.insert(id);
+                for p in [old, &page] {
+                    names.push(crate::index::normalize(&p.title));
+                    names.extend(p.meta.aliases.iter().map(|n| crate::index::normalize(n)));
+                }
+            }
             let file = page.source.display_path.clone();
             a.diagnostics.retain(|d| d.file != file);
             a.diagnostics.extend(parsed.diagnostics);
             a.pages[id] = page;
         }
         a.index = SiteIndex::build(&a.pages, &a.categories);
-        let to_render: Vec<PageId> = if link_names_changed {
-            (0..a.pages.len()).collect()
-        } else {
-            edited.iter().copied().collect()
-        };
+        let to_render = pages_to_render(a, edited, &renamed, &names);
+        let link_names_changed = !renamed.is_empty();
         let assets: HashSet<PathBuf> = a.assets.iter().cloned().collect();
         let math = MathRenderer::new(&config.math_macros, &self.cache);
         let env = RenderEnv {
@@ -208,18 +239,19 @@ impl LiveSite {
         let affected: Vec<PageId> = affected_pages(&before, &after, &to_render)
             .into_iter()
             .collect();
-        let generated = build::assemble(&self.root, config, a, |site, tera| {
+        let generated = build::assemble(&self.root, config, a, false, |site, tera| {
             let (mut out, mut diags) = layout::layout_pages(site, tera, &affected);
             let (shared, d) = layout::layout_shared(site, tera);
             out.extend(shared);
             diags.extend(d);
             (out, diags)
         });
+        // Carried over: the pages not laid out again, and the search index until `finish`.
         let page_urls: HashSet<&str> = a.pages.iter().map(|p| p.url.as_str()).collect();
         let mut files: Files = self
             .files
             .iter()
-            .filter(|(path, _)| page_urls.contains(path.as_str()))
+            .filter(|(path, _)| page_urls.contains(path.as_str()) || is_search_file(path))
             .map(|(p, b)| (p.clone(), b.clone()))
             .collect();
         let mut touched: BTreeSet<String> = BTreeSet::new();
@@ -229,6 +261,7 @@ impl LiveSite {
         }
         let changed = changed_paths(&self.files, &files, Some(&touched));
         self.files = files;
+        self.search_stale = config.search;
         let mut diags = self.config_diagnostics.clone();
         diags.extend(generated.diagnostics);
         crate::diagnostics::sort(&mut diags);
@@ -238,6 +271,11 @@ impl LiveSite {
             incremental: true,
         })
     }
+}
+
+/// The search index and its text shards.
+fn is_search_file(path: &str) -> bool {
+    path == crate::search::INDEX_FILE || path.starts_with("search/")
 }
 
 /// Output paths that differ between two versions of the site; `only` limits the byte comparison
@@ -257,6 +295,36 @@ fn changed_paths(old: &Files, new: &Files, only: Option<&BTreeSet<String>>) -> B
         }
     }
     changed
+}
+
+/// The pages whose rendering may change: the edited ones and, when names changed, those that
+/// linked to a renamed page, those with link problems (their messages list names) and those whose
+/// text mentions an old or new name (a link that may now resolve, or become ambiguous).
+fn pages_to_render(
+    a: &Analyzed,
+    edited: &BTreeSet<PageId>,
+    renamed: &BTreeSet<PageId>,
+    names: &[String],
+) -> Vec<PageId> {
+    use rayon::prelude::*;
+    if renamed.is_empty() {
+        return edited.iter().copied().collect();
+    }
+    (0..a.pages.len())
+        .into_par_iter()
+        .filter(|id| {
+            let r = &a.rendered[*id];
+            edited.contains(id)
+                || r.links_out.iter().any(|t| renamed.contains(t))
+                || !r.diagnostics.is_empty()
+                || {
+                    let text = crate::index::normalize(&a.pages[*id].source.text);
+                    names
+                        .iter()
+                        .any(|n| !n.is_empty() && text.contains(n.as_str()))
+                }
+        })
+        .collect()
 }
 
 /// Everything other pages can see of a page through links: when it changes, every link may
@@ -369,7 +437,8 @@ mod tests {
     }
 
     /// Every output file of the live site equals a fresh full build of the same sources.
-    fn assert_equals_full_build(site: &LiveSite) {
+    fn assert_equals_full_build(site: &mut LiveSite) {
+        site.finish();
         let root = site.root();
         let (config, _) = Config::load(root);
         let full = build::generate(root, &config.unwrap(), &RenderCache::in_memory(), &Silent);
@@ -410,7 +479,7 @@ mod tests {
         assert!(update.incremental);
         assert!(update.changed.contains("gan/wgan.html"));
         assert!(!update.changed.contains("gan/gan.html"));
-        assert_equals_full_build(&site);
+        assert_equals_full_build(&mut site);
     }
 
     #[test]
@@ -439,7 +508,7 @@ mod tests {
             edit(dir.path(), rel, f);
             let update = apply(&mut site, rel);
             assert!(update.incremental, "{rel}");
-            assert_equals_full_build(&site);
+            assert_equals_full_build(&mut site);
         }
     }
 
@@ -452,12 +521,12 @@ mod tests {
         });
         let update = apply(&mut site, "content/gan/dcgan.md");
         assert!(update.changed.contains("gan/dcgan.html"));
-        assert_equals_full_build(&site);
+        assert_equals_full_build(&mut site);
         std::fs::remove_file(dir.path().join("content/gan/dcgan.md")).unwrap();
         let update = apply(&mut site, "content/gan/dcgan.md");
         assert!(update.changed.contains("gan/dcgan.html"));
         assert!(!site.files.contains_key("gan/dcgan.html"));
-        assert_equals_full_build(&site);
+        assert_equals_full_build(&mut site);
     }
 
     #[test]
