@@ -53,7 +53,9 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Harman's S-stemmer: folds English plurals only ("weights" → "weight", "queries" → "query").
-/// Porter-style stemming merged too little more on the study corpus to pay for a JS port.
+/// Snowball's English stemmer merged more words on this repository's notes, but the extra merges
+/// are either found anyway by prefix matching ("learn" → "learning") or wrong for study notes
+/// ("operation" = "operator", "generative" = "generator"); see docs/SEARCH.md.
 fn stem(word: &str) -> String {
     if word.len() <= 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
         return word.to_string();
