@@ -287,6 +287,8 @@ pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<
             Err(e) => diags.extend(template_errors(site.theme, Some(template), &e)),
         };
 
+    out.push(nav_data(site));
+
     let mut ctx = base.clone();
     ctx.insert("root", ".");
     ctx.insert("kind", "index");
@@ -341,6 +343,23 @@ pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<
     }
     out.push(OutputFile::new(".nojekyll", ""));
     (out, diags)
+}
+
+/// The topic tree as a script (`js/nav-data.js`) that the default sidebar builds itself from.
+/// One shared file instead of the whole tree in every page keeps pages small on large sites
+/// (1,000 topics would otherwise add ~90 KB to each page), and works from file:// like any script.
+fn nav_data(site: &SiteData<'_>) -> OutputFile {
+    let nav: Vec<serde_json::Value> = site_view(site)
+        .nav
+        .iter()
+        .map(|c| {
+            let pages: Vec<serde_json::Value> =
+                c.pages.iter().map(|p| serde_json::json!({ "title": p.title, "url": p.url })).collect();
+            serde_json::json!({ "key": c.key, "title": c.title, "anchor": c.anchor, "pages": pages })
+        })
+        .collect();
+    let json = serde_json::to_string(&nav).expect("the nav serializes");
+    OutputFile::new("js/nav-data.js", format!("window.studybookNav = {json};\n"))
 }
 
 fn root_of(depth: usize) -> String {

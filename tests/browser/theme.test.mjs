@@ -117,6 +117,17 @@ test("long formulas and code scroll inside their box on a phone; the sidebar is 
   await context.close();
 });
 
+test("the sidebar is built from the shared nav-data.js with the current page marked", async () => {
+  const { page, context, problems } = await newPage(browser);
+  await page.goto(fileUrl(REPO, PAGE_TYPES.topic));
+  assert.equal(await page.textContent('#sidebar a[aria-current="page"]'), "Batch Normalization");
+  assert.ok((await page.locator("#sidebar .nav-tree a").count()) >= 40);
+  await page.click('#sidebar a:text-is("IoU")');
+  assert.match(page.url(), /geometry\/iou\.html$/);
+  assert.deepEqual(problems.consoleErrors, []);
+  await context.close();
+});
+
 test("keyboard: the skip link is first and moves focus to the content", async () => {
   const { page, context } = await newPage(browser);
   await page.goto(fileUrl(REPO, PAGE_TYPES.topic));
