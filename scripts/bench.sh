@@ -20,11 +20,15 @@ if command -v hugo >/dev/null; then
   have_hugo=1
 fi
 
-# Runs a command, prints "seconds peak_rss_kb".
+# Runs a command, prints "seconds peak_rss_kb" (wall clock; peak RSS of the command).
 measure() {
-  local out
-  out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
-  echo "$out"
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+elapsed = time.perf_counter() - start
+print(f"{elapsed:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+PY
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 

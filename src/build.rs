@@ -47,6 +47,8 @@ pub struct BuildOptions {
 pub struct Stats {
     pub pages: usize,
     pub formulas: usize,
+    /// Of those, the ones KaTeX rendered in this build (the rest came from the cache).
+    pub formulas_rendered: usize,
     /// Render-cache lookups (math and code) answered from the cache, and rendered anew.
     pub cache_hits: usize,
     pub cache_misses: usize,
@@ -221,6 +223,12 @@ pub fn generate(
             .iter()
             .chain(analyzed.intros.values())
             .map(|r| r.formulas)
+            .sum(),
+        formulas_rendered: analyzed
+            .rendered
+            .iter()
+            .chain(analyzed.intros.values())
+            .map(|r| r.formulas_rendered)
             .sum(),
         cache_hits: cache.hits.load(std::sync::atomic::Ordering::Relaxed),
         cache_misses: cache.misses.load(std::sync::atomic::Ordering::Relaxed),

@@ -72,10 +72,19 @@ impl RenderCache {
         key: u128,
         render: impl FnOnce() -> Result<String, E>,
     ) -> Result<String, E> {
+        self.fetch(key, render).map(|(html, _)| html)
+    }
+
+    /// Like `get_or_render`, and says whether the value was rendered now (true) or cached.
+    pub fn fetch<E>(
+        &self,
+        key: u128,
+        render: impl FnOnce() -> Result<String, E>,
+    ) -> Result<(String, bool), E> {
         self.used.lock().expect("cache lock").insert(key);
         if let Some(hit) = self.entries.read().expect("cache lock").get(&key) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(hit.clone());
+            return Ok((hit.clone(), false));
         }
         let html = render()?;
         self.misses.fetch_add(1, Ordering::Relaxed);
@@ -83,7 +92,7 @@ impl RenderCache {
             .write()
             .expect("cache lock")
             .insert(key, html.clone());
-        Ok(html)
+        Ok((html, true))
     }
 
     /// Writes the entries this build used, if anything changed since loading.

@@ -255,8 +255,8 @@ fn summary(g: &Generated, dest: Option<&Path>, verbose: bool) {
         if dest.is_some() { "built" } else { "checked" },
         plural(s.pages, "page"),
         plural(s.formulas, "formula"),
-        s.cache_misses,
-        s.cache_hits,
+        s.formulas_rendered,
+        s.formulas - s.formulas_rendered,
         plural(errors, "error"),
         plural(warnings, "warning"),
         s.elapsed.as_secs_f64()
@@ -267,8 +267,8 @@ fn summary(g: &Generated, dest: Option<&Path>, verbose: bool) {
     eprintln!("{line}");
     if verbose {
         eprintln!(
-            "files: {} written, {} unchanged, {} removed",
-            s.write.written, s.write.unchanged, s.write.removed
+            "files: {} written, {} unchanged, {} removed; render cache (math and code): {} hits, {} misses",
+            s.write.written, s.write.unchanged, s.write.removed, s.cache_hits, s.cache_misses
         );
     }
 }

@@ -40,9 +40,14 @@ impl<'a> MathRenderer<'a> {
     }
 
     pub fn render(&self, tex: &str, display: bool) -> Result<String, MathError> {
+        self.fetch(tex, display).map(|(html, _)| html)
+    }
+
+    /// Like `render`, and says whether KaTeX ran (true) or the cache answered (false).
+    pub fn fetch(&self, tex: &str, display: bool) -> Result<(String, bool), MathError> {
         let mode = if display { "display" } else { "inline" };
         let k = key(&["math", katex::KATEX_VERSION, &self.macros_key, mode, tex]);
-        self.cache.get_or_render(k, || {
+        self.cache.fetch(k, || {
             let opts = if display { &self.display } else { &self.inline };
             katex::render_with_opts(tex, opts).map_err(to_math_error)
         })

@@ -177,12 +177,14 @@ fn second_build_renders_no_math_and_rewrites_nothing() {
     let site = Site::copy_of("basic");
     let first = site.build().generated.stats;
     assert!(first.cache_misses > 0);
+    assert!(first.formulas_rendered > 0);
     let second = site.build().generated.stats;
     assert_eq!(
         second.cache_misses, 0,
         "everything came from .studybook/cache"
     );
     assert_eq!(second.formulas, first.formulas);
+    assert_eq!(second.formulas_rendered, 0);
     assert_eq!(second.write.written, 0);
 }
 
