@@ -98,6 +98,8 @@ pub struct Rendered {
     pub assets: Vec<PathBuf>,
     pub diagnostics: Vec<Diagnostic>,
     pub formulas: usize,
+    /// Formulas KaTeX rendered now rather than the cache (errors count as neither).
+    pub formulas_rendered: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -425,8 +427,11 @@ impl<'e, 'd> Renderer<'e, 'd> {
     fn math(&mut self, tex: CowStr<'d>, display: bool, range: Range<usize>) {
         self.result.formulas += 1;
         self.plain(&tex);
-        let html = match self.env.math.render(&tex, display) {
-            Ok(html) => html,
+        let html = match self.env.math.fetch(&tex, display) {
+            Ok((html, fresh)) => {
+                self.result.formulas_rendered += usize::from(fresh);
+                html
+            }
             Err(e) => {
                 let offset = self.tex_offset(&tex, &range, e.char_offset);
                 self.error(
@@ -1095,8 +1100,9 @@ mod tests {
         );
         assert!(r.html.contains("hl-code"));
         assert!(
-            r.html
-                .contains("<pre class=\"code\" tabindex=\"0\"><code class=\"language-klingon\">qapla"),
+            r.html.contains(
+                "<pre class=\"code\" tabindex=\"0\"><code class=\"language-klingon\">qapla"
+            ),
             "{}",
             r.html
         );
