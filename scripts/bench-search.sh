@@ -16,8 +16,13 @@ cargo build --release --quiet
 index="$OUT/search-index.js"
 raw=$(wc -c < "$index")
 gz=$(gzip -9 -c "$index" | wc -c)
-shards_raw=$(cat "$OUT"/search/text-*.js | wc -c)
-shards_gz=$(for f in "$OUT"/search/text-*.js; do gzip -9 -c "$f" | wc -c; done | awk '{s+=$1} END {print s}')
+sizes() { cat "$@" | wc -c; }
+gzsizes() { for f in "$@"; do gzip -9 -c "$f" | wc -c; done | awk '{s+=$1} END {print s}'; }
+shards_raw=$(sizes "$OUT"/search/text-*.js)
+shards_gz=$(gzsizes "$OUT"/search/text-*.js)
+buckets=$(ls "$OUT"/search/postings-*.js | wc -l)
+buckets_raw=$(sizes "$OUT"/search/postings-*.js)
+buckets_gz=$(gzsizes "$OUT"/search/postings-*.js)
 # Page text: the sections' text, headings and page titles the index holds (what snippets show).
 text=$(node -e '
   const dir = process.argv[1]; global.window = {}; const texts = [];
@@ -35,6 +40,7 @@ ratio() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
 echo "pages: $PAGES  sections: $docs  terms: $terms  text shards: $shards"
 echo "page text (titles, headings, section text): $text_bytes bytes;  all HTML: $html bytes"
 echo "search-index.js (loaded on first search): $raw bytes raw ($(ratio "$raw" "$text_bytes")x page text), $gz gzip -9 ($(ratio "$gz" "$text_bytes")x)"
+echo "$buckets postings buckets (loaded for the query's terms): $buckets_raw bytes raw ($(ratio "$buckets_raw" "$text_bytes")x), $buckets_gz gzip -9 ($(ratio "$buckets_gz" "$text_bytes")x)"
 echo "text shards (loaded for the results shown): $shards_raw bytes raw ($(ratio "$shards_raw" "$text_bytes")x), $shards_gz gzip -9 ($(ratio "$shards_gz" "$text_bytes")x)"
 echo "in Chromium, from file://$OUT/$page:"
 (cd tests/browser && node bench-search.mjs "$(realpath "$OUT")" "$page")

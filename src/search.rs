@@ -5,12 +5,12 @@
 //!
 //! Format (see docs/SEARCH.md): `p` pages `[url, title, first doc]`; `d` docs `[anchor, heading]`,
 //! a page's docs contiguous and its first doc its top (anchor ""); `t` terms sorted in UTF-16
-//! order (JavaScript's string order, for binary search and prefix scans); `s[i]` the section
-//! postings of `t[i]` and `f[i]` its page postings (title, alias, tag), each a string of
-//! [`varints`] `doc or page delta × 16 + weight code` decoded only when a query asks for the term,
-//! `w` and `fw` the weights the codes stand for; `x` the
-//! first doc of each text shard. The section texts, needed only for snippets, are in
-//! `search/text-N.js` shards that the page loads for the results it shows.
+//! order (JavaScript's string order, for binary search and prefix scans); `w`, `fw` the weights
+//! the postings' codes stand for. The postings of consecutive terms are in `search/postings-N.js`
+//! buckets (`b`: each bucket's first term), section and page postings per term as strings of
+//! [`varints`], loaded and decoded only for the terms a query uses. The section texts, needed
+//! only for snippets, are in `search/text-N.js` shards (`x`: each shard's first doc), loaded for
+//! the results shown.
 
 use std::collections::BTreeMap;
 
@@ -132,6 +132,8 @@ struct IndexFile<'a> {
     p: Vec<PageEntry<'a>>,
     d: Vec<(&'a str, &'a str)>,
     x: Vec<u32>,
+    /// The first term of each postings bucket.
+    b: Vec<u32>,
     t: Vec<&'a str>,
     /// Weights by code, of section and of page postings.
     w: Vec<u32>,
@@ -140,6 +142,8 @@ struct IndexFile<'a> {
 
 /// Roughly how much section text goes in one shard: a results list loads a few shards, not all.
 const SHARD_BYTES: usize = 64 * 1024;
+/// Roughly how many postings characters go in one bucket: a query loads one or two.
+const BUCKET_BYTES: usize = 64 * 1024;
 
 /// Term → (doc or page → weight), both in ascending id order.
 #[derive(Default)]
@@ -284,21 +288,28 @@ pub fn output(pages: &[Page], rendered: &[Rendered]) -> Vec<OutputFile> {
     let empty = BTreeMap::new();
     // Postings go out as one ASCII string per kind, terms separated by commas: one-byte JS
     // strings that load faster than JSON and are split into per-term strings on load.
-    let posting = |map: &BTreeMap<String, BTreeMap<u32, u32>>, weights: &[u32]| -> String {
-        let lists: Vec<String> = terms
+    let lists = |map: &BTreeMap<String, BTreeMap<u32, u32>>, weights: &[u32]| -> Vec<String> {
+        terms
             .iter()
             .map(|t| varints(map.get(*t).unwrap_or(&empty), weights))
-            .collect();
-        lists.join(",")
+            .collect()
     };
     let (w, fw) = (
         weight_table(&inverted.sections),
         weight_table(&inverted.pages),
     );
-    let (s, f) = (
-        posting(&inverted.sections, &w),
-        posting(&inverted.pages, &fw),
-    );
+    let (s, f) = (lists(&inverted.sections, &w), lists(&inverted.pages, &fw));
+    // Postings go in buckets of consecutive terms, so a query loads only the few it needs.
+    let mut buckets: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut size = BUCKET_BYTES;
+    for i in 0..terms.len() {
+        if size >= BUCKET_BYTES {
+            buckets.push(i..i);
+            size = 0;
+        }
+        size += s[i].len() + f[i].len() + 2;
+        buckets.last_mut().expect("a bucket").end = i + 1;
+    }
 
     let mut shards: Vec<(u32, Vec<&str>)> = Vec::new();
     let mut size = SHARD_BYTES;
@@ -315,14 +326,23 @@ pub fn output(pages: &[Page], rendered: &[Rendered]) -> Vec<OutputFile> {
         p: pages,
         d: docs.iter().map(|d| (d.0, d.1)).collect(),
         x: shards.iter().map(|s| s.0).collect(),
+        b: buckets.iter().map(|r| r.start as u32).collect(),
         t: terms,
         w,
         fw,
     };
-    let index = json_parse_js("window.studybookSearch=", &file, "")
-        + &format!("window.studybookSearch.s=\"{s}\".split(\",\");\n")
-        + &format!("window.studybookSearch.f=\"{f}\".split(\",\");\n");
-    let mut out = vec![OutputFile::new(INDEX_FILE, index)];
+    let mut out = vec![OutputFile::new(
+        INDEX_FILE,
+        json_parse_js("window.studybookSearch=", &file, ""),
+    )];
+    for (n, range) in buckets.iter().enumerate() {
+        // Plain ASCII string literals: the cheapest data a script can carry.
+        let (s, f) = (s[range.clone()].join(","), f[range.clone()].join(","));
+        out.push(OutputFile::new(
+            format!("search/postings-{n}.js"),
+            format!("studybookSearchPostings({n},\"{s}\",\"{f}\");\n"),
+        ));
+    }
     for (n, (_, texts)) in shards.iter().enumerate() {
         out.push(OutputFile::new(
             format!("search/text-{n}.js"),
@@ -629,7 +649,10 @@ mod tests {
         ]);
         let files = output(&pages, &rendered);
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, [INDEX_FILE, "search/text-0.js"]);
+        assert_eq!(
+            paths,
+            [INDEX_FILE, "search/postings-0.js", "search/text-0.js"]
+        );
         let js = String::from_utf8(files[0].bytes.clone()).unwrap();
         let v = parsed(&js, "window.studybookSearch=JSON.parse(", ");\n");
         let terms: Vec<&str> = v["t"]
@@ -643,23 +666,23 @@ mod tests {
         assert_eq!(v["p"][1], serde_json::json!(["b.html", "Beta", 1]));
         assert_eq!(v["d"][1], serde_json::json!(["", ""]));
         assert_eq!(v["x"], serde_json::json!([0]));
+        assert_eq!(v["b"], serde_json::json!([0]));
         assert_eq!(v["w"], serde_json::json!([BODY, body_weight(2)]));
         assert_eq!(v["fw"], serde_json::json!([TITLE]));
-        // Then the postings: one ASCII string per kind, a comma-separated list per term.
-        let tail = js.split_once(");\n").unwrap().1;
-        let (s, f) = tail.split_once('\n').unwrap();
-        let list = |line: &str, prefix: &str| -> Vec<Vec<u32>> {
-            let body = line.strip_prefix(prefix).unwrap();
-            let body = body.strip_suffix("\".split(\",\");").unwrap();
-            body.split(',').map(decode).collect()
-        };
-        let s = list(s, "window.studybookSearch.s=\"");
-        let f = list(f.trim_end(), "window.studybookSearch.f=\"");
+        // A bucket: per kind an ASCII string of comma-separated per-term lists.
+        let bucket = String::from_utf8(files[1].bytes.clone()).unwrap();
+        let args = bucket
+            .strip_prefix("studybookSearchPostings(0,\"")
+            .and_then(|b| b.strip_suffix("\");\n"))
+            .unwrap();
+        let (s, f) = args.split_once("\",\"").unwrap();
+        let s: Vec<Vec<u32>> = s.split(',').map(decode).collect();
+        let f: Vec<Vec<u32>> = f.split(',').map(decode).collect();
         assert_eq!(s.len(), 5);
         assert_eq!(s[1], [1]); // "beta": doc 0, twice in the body (code 1)
         assert_eq!(f[1], [16]); // "beta": page 1's title (code 0)
         assert!(f[2].is_empty());
-        let text = String::from_utf8(files[1].bytes.clone()).unwrap();
+        let text = String::from_utf8(files[2].bytes.clone()).unwrap();
         let texts = parsed(&text, "studybookSearchText(0,JSON.parse(", "));\n");
         assert_eq!(texts, serde_json::json!(["beta beta \u{FB00} 𠀀", "gamma"]));
     }
@@ -676,6 +699,21 @@ mod tests {
         let js = String::from_utf8(files[0].bytes.clone()).unwrap();
         let v = parsed(&js, "window.studybookSearch=JSON.parse(", ");\n");
         assert_eq!(v["x"], serde_json::json!([0, 1]));
-        assert_eq!(files.len(), 3);
+        assert_eq!(files.len(), 1 + 1 + 2);
+    }
+
+    #[test]
+    fn many_postings_are_split_into_buckets_of_consecutive_terms() {
+        let text: String = (0..40_000).map(|n| format!("w{n} ")).collect();
+        let (pages, rendered) = site(&[("a.md", "title: A", &[(None, "", text.as_str())])]);
+        let files = output(&pages, &rendered);
+        let js = String::from_utf8(files[0].bytes.clone()).unwrap();
+        let v = parsed(&js, "window.studybookSearch=JSON.parse(", ");\n");
+        let starts = v["b"].as_array().unwrap();
+        assert!(starts.len() > 1, "{starts:?}");
+        let buckets = files
+            .iter()
+            .filter(|f| f.path.starts_with("search/postings-"));
+        assert_eq!(buckets.count(), starts.len());
     }
 }

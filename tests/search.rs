@@ -92,14 +92,14 @@ fn fixture_index_has_pages_sections_and_cjk_terms() {
     let mut sorted = terms.clone();
     sorted.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
     assert_eq!(terms, sorted, "terms in JavaScript string order");
-    let postings = site.out("search-index.js");
-    for kind in ["s", "f"] {
-        let line = postings
-            .lines()
-            .find(|l| l.starts_with(&format!("window.studybookSearch.{kind}=\"")))
-            .unwrap();
-        assert_eq!(line.matches(',').count(), terms.len(), "one list per term");
-    }
+    assert_eq!(ix["b"], serde_json::json!([0]), "one postings bucket");
+    let bucket = site.out("search/postings-0.js");
+    assert!(bucket.starts_with("studybookSearchPostings(0,\""));
+    assert_eq!(
+        bucket.matches(',').count(),
+        2 * (terms.len() - 1) + 2,
+        "a list per term and kind, then the bucket number and the two strings as arguments"
+    );
 
     let page = site.out("gan/wgan.html");
     assert!(page.contains(r#"role="combobox""#));

@@ -4,6 +4,10 @@
 (function () {
   "use strict";
 
+  var box = document.querySelector("[data-search-slot]");
+  /* The site root relative to this page: where search-index.js and search/ are. */
+  var rootPath = (box && box.getAttribute("data-root")) || ".";
+
   /* ---- Tokenisation: the twin of src/search.rs `tokens`. ---- */
   var WORD = /[\p{Alphabetic}\p{N}]/u;
   var CJK = /[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\u{20000}-\u{2FA1F}]/u;
@@ -74,16 +78,56 @@
   /* Each posting is one varint: id delta * CODES + the code of its weight in `w` or `fw`. */
   var CODES = 16;
 
-  /* The varint postings string of src/search.rs as numbers, decoded once per term. */
+  /* The last of `starts` (ascending first ids of shards or buckets) at or before `id`. */
+  function containing(starts, id) {
+    var lo = 0, hi = starts.length - 1;
+    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (starts[mid] <= id) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+
+  /* Postings buckets (search/postings-N.js): per-term varint strings, split on arrival. */
+  var buckets = [], bucketWaiters = {};
+  window.studybookSearchPostings = function (n, s, f) {
+    buckets[n] = { s: s.split(","), f: f.split(",") };
+    (bucketWaiters[n] || []).forEach(function (fn) { fn(); });
+    delete bucketWaiters[n];
+  };
+
+  function addScript(src, onerror) {
+    var el = document.createElement("script");
+    el.src = src;
+    if (onerror) el.onerror = onerror;
+    document.head.appendChild(el);
+    return el;
+  }
+
+  /* Calls `then` once the buckets holding every term `query` may use are loaded. */
+  function withBuckets(query, then) {
+    var missing = new Set();
+    queryTerms(query).terms.forEach(function (t) {
+      t.ids.forEach(function (pair) { var n = containing(index.b, pair[0]); if (!buckets[n]) missing.add(n); });
+    });
+    var left = missing.size;
+    if (!left) { then(); return; }
+    missing.forEach(function (n) {
+      if (!bucketWaiters[n]) {
+        bucketWaiters[n] = [];
+        addScript(rootPath + "/search/postings-" + n + ".js", function () { delete bucketWaiters[n]; });
+      }
+      bucketWaiters[n].push(function () { if (--left === 0) then(); });
+    });
+  }
+
+  /* The varint postings of term `id` (kind "s" or "f") as numbers, decoded once per term. */
   function postings(kind, id) {
     var key = kind + id, out = decoded.get(key);
     if (out) return out;
-    var str = index[kind][id], n = 0, scale = 1;
+    var n = containing(index.b, id), str = buckets[n][kind][id - index.b[n]], v = 0, scale = 1;
     out = [];
     for (var i = 0; i < str.length; i++) {
-      var v = DIGIT[str.charCodeAt(i)];
-      n += (v & 31) * scale;
-      if (v & 32) scale *= 32; else { out.push(n); n = 0; scale = 1; }
+      var c = DIGIT[str.charCodeAt(i)];
+      v += (c & 31) * scale;
+      if (c & 32) scale *= 32; else { out.push(v); v = 0; scale = 1; }
     }
     decoded.set(key, out);
     return out;
@@ -274,7 +318,6 @@
   }
 
   /* ---- The search box ---- */
-  var box = document.querySelector("[data-search-slot]");
   var HIGHLIGHT = "highlight";
 
   var wanted = new URLSearchParams(location.search).get(HIGHLIGHT);
@@ -283,7 +326,7 @@
   /* For tests and the benchmark: the tokeniser, a ranked search, a section's text once loaded. */
   window.studybookSearchApi = {
     tokens: tokens,
-    search: function (q, n) { return index ? search(q, n || 10) : null; },
+    search: function (q, n, then) { withBuckets(q, function () { then(search(q, n || 10)); }); },
     text: function (doc) { return texts[doc]; },
   };
 
@@ -291,43 +334,40 @@
   var input = box.querySelector("input");
   var list = box.querySelector("[role=listbox]");
   var status = box.querySelector("[role=status]");
-  var rootPath = box.getAttribute("data-root") || ".";
-  var active = -1, results = [], loading = false;
+  var active = -1, results = [];
 
+  /* Loads search-index.js once; callers that arrive while it loads are called when it is ready. */
+  var loadWaiters = null;
   function load(then) {
     if (index) { then(); return; }
     if (window.studybookSearch) { prepare(window.studybookSearch); then(); return; }
-    if (loading) return;
-    loading = true;
-    var s = document.createElement("script");
-    s.src = rootPath + "/search-index.js";
+    if (loadWaiters) { loadWaiters.push(then); return; }
+    loadWaiters = [then];
+    var s = addScript(rootPath + "/search-index.js", function () {
+      loadWaiters = null;
+      status.textContent = box.getAttribute("data-unavailable");
+    });
     s.onload = function () {
-      loading = false;
-      if (window.studybookSearch) { prepare(window.studybookSearch); then(); }
+      var waiting = loadWaiters;
+      loadWaiters = null;
+      if (!window.studybookSearch) return;
+      prepare(window.studybookSearch);
+      waiting.forEach(function (fn) { fn(); });
     };
-    s.onerror = function () { loading = false; status.textContent = box.getAttribute("data-unavailable"); };
-    document.head.appendChild(s);
   }
   window.studybookSearchApi.load = function (then) { load(then); };
 
   /* Section texts come in shards (search/text-N.js), loaded for the results shown. */
   var shardsWanted = {}, snippetRe = null;
-  function shardOf(doc) {
-    var x = index.x, lo = 0, hi = x.length - 1;
-    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (x[mid] <= doc) lo = mid; else hi = mid - 1; }
-    return lo;
-  }
   window.studybookSearchText = function (n, list) {
     for (var i = 0; i < list.length; i++) texts[index.x[n] + i] = list[i];
     fillSnippets();
   };
   function requestText(doc) {
-    var n = shardOf(doc);
+    var n = containing(index.x, doc);
     if (shardsWanted[n]) return;
     shardsWanted[n] = true;
-    var s = document.createElement("script");
-    s.src = rootPath + "/search/text-" + n + ".js";
-    document.head.appendChild(s);
+    addScript(rootPath + "/search/text-" + n + ".js");
   }
   function fillSnippets() {
     list.querySelectorAll(".search-snippet[data-doc]").forEach(function (el) {
@@ -407,13 +447,19 @@
     if (opts[i]) location.href = opts[i].href;
   }
 
-  input.addEventListener("focus", function () { load(function () { if (input.value.trim()) render(); }); });
-  input.addEventListener("input", function () { load(render); });
+  /* Searches for what the box holds once the index and the query's postings are loaded. */
+  function update() {
+    var query = input.value;
+    load(function () { withBuckets(query, function () { if (input.value === query) render(); }); });
+  }
+
+  input.addEventListener("focus", function () { load(function () { if (input.value.trim()) update(); }); });
+  input.addEventListener("input", update);
   input.addEventListener("keydown", function (e) {
     var n = results.length;
     if (e.key === "ArrowDown") {
       e.preventDefault();
-      if (list.hidden && input.value.trim()) render();
+      if (list.hidden && input.value.trim()) { update(); return; }
       if (n) setActive((active + 1) % n);
     } else if (e.key === "ArrowUp") {
       e.preventDefault();
