@@ -460,10 +460,12 @@ mod tests {
     }
 
     /// The ranking search.js computes, for exact query terms: every term must match; a page field
-    /// hit counts fully on the page's top doc and a quarter on its other sections.
+    /// hit counts fully on the page's top doc and a quarter on its other sections, which are shown
+    /// only when a query term is in their own heading or text.
     fn rank(built: &Built, query: &str) -> Vec<String> {
         let page_of = |doc: u32| built.pages.iter().rposition(|p| p.2 <= doc).unwrap() as u32;
         let mut scores: Option<BTreeMap<u32, u32>> = None;
+        let mut in_section = std::collections::HashSet::new();
         let words = tokens(query);
         let cjk_pairs: Vec<&String> = words.iter().filter(|t| t.chars().count() == 2).collect();
         let terms: Vec<&String> = words
@@ -487,6 +489,9 @@ mod tests {
                     .and_then(|m| m.get(&pid))
                     .copied();
                 let first = built.pages[pid as usize].2 == doc;
+                if sw.is_some() {
+                    in_section.insert(doc);
+                }
                 let w = sw.unwrap_or(0) + pw.map_or(0, |w| if first { w } else { w / 4 });
                 if w > 0 {
                     this.insert(doc, w);
@@ -500,7 +505,11 @@ mod tests {
                     .collect(),
             });
         }
-        let mut hits: Vec<(u32, u32)> = scores.unwrap_or_default().into_iter().collect();
+        let mut hits: Vec<(u32, u32)> = scores
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(d, _)| in_section.contains(d) || built.pages[page_of(*d) as usize].2 == *d)
+            .collect();
         hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         hits.iter()
             .map(|(d, _)| {
@@ -564,6 +573,8 @@ mod tests {
         ]);
         let built = collect(&pages, &rendered);
         assert_eq!(rank(&built, "wgan weights"), ["wgan.html#clip"]);
+        // A title alone finds the page's top, not every section under the title.
+        assert_eq!(rank(&built, "wgan"), ["wgan.html#"]);
         assert_eq!(rank(&built, "weight")[0], "wgan.html#clip");
         // A page with no intro text still gets a top doc for its title.
         assert_eq!(built.docs.len(), 4);
@@ -585,7 +596,7 @@ mod tests {
         let built = collect(&pages, &rendered);
         assert_eq!(rank(&built, "训练"), ["bn.html#t"]);
         assert_eq!(rank(&built, "统计量"), ["bn.html#t"]);
-        assert_eq!(rank(&built, "归一化"), ["bn.html#", "bn.html#t"]);
+        assert_eq!(rank(&built, "归一化"), ["bn.html#"]);
     }
 
     /// The value a generated script passes to JSON.parse.

@@ -158,10 +158,15 @@
   }
 
   /* Doc -> score for one query term: section weights, plus page field weights (title, alias,
-     tag) in full on the page's top doc and a quarter on its other sections. */
-  function termScores(ids) {
+     tag) in full on the page's top doc and a quarter on its other sections. Docs the term's
+     section postings name are added to `inSection`. */
+  function termScores(ids, inSection) {
     var scores = new Map();
-    function add(doc, w) { var o = scores.get(doc); if (o === undefined || w > o) scores.set(doc, w); }
+    function add(doc, w) {
+      inSection.add(doc);
+      var o = scores.get(doc);
+      if (o === undefined || w > o) scores.set(doc, w);
+    }
     var pageHits = new Map();
     ids.forEach(function (pair) {
       var s = postings("s", pair[0]), f = postings("f", pair[0]), k = pair[1], doc = 0, page = 0, i;
@@ -217,17 +222,21 @@
   function search(query, limit) {
     var q = queryTerms(query);
     if (!q.terms.length) return [];
-    var all = null;
+    var all = null, inSection = new Set();
     for (var i = 0; i < q.terms.length; i++) {
-      var s = termScores(q.terms[i].ids);
+      var s = termScores(q.terms[i].ids, inSection);
       if (all === null) { all = s; continue; }
       var next = new Map();
       all.forEach(function (w, d) { var x = s.get(d); if (x !== undefined) next.set(d, w + x); });
       all = next;
       if (!all.size) break;
     }
+    /* A section matched only through its page's title, aliases or tags adds nothing to the
+       page's top: it is shown only when its own text or heading has a query word. */
     var hits = [];
-    all.forEach(function (w, d) { hits.push({ doc: d, score: w }); });
+    all.forEach(function (w, d) {
+      if (inSection.has(d) || index.p[docPage[d]][2] === d) hits.push({ doc: d, score: w });
+    });
     hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
     var ph = phrases(q.parts);
     if (ph.length) {
