@@ -316,6 +316,16 @@ pub fn render_intros(
         .collect()
 }
 
+/// Every diagnostic of the stages up to the link graph.
+pub fn analysis_diagnostics(a: &Analyzed) -> Vec<Diagnostic> {
+    let mut diags = a.diagnostics.clone();
+    for r in a.rendered.iter().chain(a.intros.values()) {
+        diags.extend(r.diagnostics.iter().cloned());
+    }
+    diags.extend(a.graph.diagnostics.iter().cloned());
+    diags
+}
+
 /// Lays the analyzed site out with `lay` (all pages for `build`, the changed ones for `serve`) and
 /// adds the files every build has: search index, highlight styles, theme statics, content assets.
 /// `serve` leaves the search index out (`with_search` false) and adds it after the reload.
@@ -326,11 +336,7 @@ pub fn assemble(
     with_search: bool,
     lay: impl FnOnce(&SiteData<'_>, &tera::Tera) -> (Vec<OutputFile>, Vec<Diagnostic>),
 ) -> Generated {
-    let mut diags = a.diagnostics.clone();
-    for r in a.rendered.iter().chain(a.intros.values()) {
-        diags.extend(r.diagnostics.iter().cloned());
-    }
-    diags.extend(a.graph.diagnostics.iter().cloned());
+    let mut diags = analysis_diagnostics(a);
     let mut files = Vec::new();
     match &a.tera {
         Ok(tera) => {

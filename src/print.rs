@@ -37,11 +37,21 @@ pub fn rebase(html: &str, page_url: &str, anchors: &BTreeMap<&str, String>) -> S
     out
 }
 
+/// The first ` id="`, ` href="` or ` src="` in `s`. Scans each `="` once: searching for each
+/// name separately rescans the rest of the page for names it lacks, quadratic on long pages.
 fn next_attr(s: &str) -> Option<(usize, &'static str)> {
-    [" id=\"", " href=\"", " src=\""]
-        .into_iter()
-        .filter_map(|a| s.find(a).map(|i| (i, a)))
-        .min_by_key(|(i, _)| *i)
+    let mut from = 0;
+    while let Some(i) = s[from..].find("=\"") {
+        let eq = from + i;
+        for attr in [" id=\"", " href=\"", " src=\""] {
+            let name = &attr[..attr.len() - 2];
+            if s[..eq].ends_with(name) {
+                return Some((eq - name.len(), attr));
+            }
+        }
+        from = eq + 2;
+    }
+    None
 }
 
 fn is_external(v: &str) -> bool {

@@ -23,6 +23,9 @@ use crate::diagnostics::{self, Diagnostic};
 pub use change::{classify, Change};
 pub use site::{Files, LiveSite};
 
+/// How long edits must pause before the deferred site-wide outputs are made.
+const IDLE: Duration = Duration::from_millis(300);
+
 /// How long the watcher waits for an editor to finish saving before rebuilding.
 const DEBOUNCE: Duration = Duration::from_millis(20);
 
@@ -164,7 +167,25 @@ fn watch_loop(
     let root = site.root().to_path_buf();
     // Output paths changed since the last good site was published (they pile up during errors).
     let mut pending: std::collections::BTreeSet<String> = Default::default();
-    while let Ok(Message::Events(result)) = rx.recv() {
+    loop {
+        let message = if site.has_deferred() {
+            match rx.recv_timeout(IDLE) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    finish(&mut site, &publish, &mut pending);
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match rx.recv() {
+                Ok(m) => m,
+                Err(_) => break,
+            }
+        };
+        let Message::Events(result) = message else {
+            break;
+        };
         let Ok(events) = result else { continue };
         let started = Instant::now();
         let (content, build_dir) = site
@@ -228,22 +249,29 @@ fn watch_loop(
                 },
             );
         }
-        let published = snapshot.errors.is_empty();
         let _ = publish.send(Arc::new(snapshot));
-        let later = site.finish();
-        if published && !later.changed.is_empty() {
-            let previous = publish.borrow().clone();
-            let _ = publish.send(Arc::new(Snapshot {
-                files: site.files.clone(),
-                version: previous.version + 1,
-                changed: later.changed.into_iter().collect(),
-                errors: Vec::new(),
-            }));
-        } else {
-            pending.extend(later.changed);
-        }
     }
     site.save_cache();
+}
+
+/// Makes the site-wide outputs deferred past the reload once the edits pause.
+fn finish(
+    site: &mut LiveSite,
+    publish: &watch::Sender<Arc<Snapshot>>,
+    pending: &mut std::collections::BTreeSet<String>,
+) {
+    let later = site.finish();
+    let previous = publish.borrow().clone();
+    if !previous.errors.is_empty() {
+        pending.extend(later.changed);
+    } else if !later.changed.is_empty() {
+        let _ = publish.send(Arc::new(Snapshot {
+            files: site.files.clone(),
+            version: previous.version + 1,
+            changed: later.changed.into_iter().collect(),
+            errors: Vec::new(),
+        }));
+    }
 }
 
 fn errors_of(diags: &[Diagnostic]) -> Vec<Diagnostic> {

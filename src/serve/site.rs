@@ -9,7 +9,7 @@ use crate::cache::RenderCache;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::index::{PageId, SiteIndex};
-use crate::layout;
+use crate::layout::{self, SiteData};
 use crate::load::Source;
 use crate::math::MathRenderer;
 use crate::parse::{self, Page};
@@ -27,8 +27,9 @@ pub struct LiveSite {
     analyzed: Option<Analyzed>,
     pub files: Files,
     pub diagnostics: Vec<Diagnostic>,
-    /// The search index lags behind an incremental update until [`LiveSite::finish`].
-    search_stale: bool,
+    /// Site-wide outputs (index, tags, print and study pages, search index) lag behind an
+    /// incremental update until [`LiveSite::finish`].
+    deferred: bool,
     /// book.toml's warnings, kept for incremental updates (which do not read it again).
     config_diagnostics: Vec<Diagnostic>,
 }
@@ -53,7 +54,7 @@ impl LiveSite {
             files: Files::new(),
             diagnostics: Vec::new(),
             config_diagnostics: Vec::new(),
-            search_stale: false,
+            deferred: false,
         };
         site.rebuild();
         site
@@ -110,22 +111,37 @@ impl LiveSite {
         Update::default()
     }
 
-    /// Work deferred past the reload: the search index, which reads every page's text. The
-    /// browser loads it only when searching, so pages need not wait for it.
+    /// True while [`LiveSite::finish`] has work to do.
+    pub fn has_deferred(&self) -> bool {
+        self.deferred
+    }
+
+    /// Work deferred past the reload: the site-wide outputs, each of which reads every page. The
+    /// edited page and its dependents are served before them.
     pub fn finish(&mut self) -> Update {
-        let (Some(a), true) = (&self.analyzed, self.search_stale) else {
+        let (Some(a), Some(config), true) = (&self.analyzed, &self.config, self.deferred) else {
             return Update::default();
         };
-        self.search_stale = false;
-        let mut files = self.files.clone();
-        files.retain(|path, _| !is_search_file(path));
+        self.deferred = false;
+        let generated = build::assemble(&self.root, config, a, true, layout::layout_shared);
+        let page_urls: HashSet<&str> = a.pages.iter().map(|p| p.url.as_str()).collect();
+        let mut files: Files = self
+            .files
+            .iter()
+            .filter(|(path, _)| page_urls.contains(path.as_str()))
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect();
         let mut touched = BTreeSet::new();
-        for f in crate::search::output(&a.pages, &a.rendered) {
+        for f in generated.files {
             touched.insert(f.path.clone());
             files.insert(f.path, f.bytes.into());
         }
         let changed = changed_paths(&self.files, &files, Some(&touched));
         self.files = files;
+        let mut diags = self.config_diagnostics.clone();
+        diags.extend(generated.diagnostics);
+        crate::diagnostics::sort(&mut diags);
+        self.diagnostics = diags;
         Update {
             changed,
             incremental: true,
@@ -168,7 +184,7 @@ impl LiveSite {
         self.diagnostics = diags;
         self.config = Some(config);
         self.analyzed = Some(analyzed);
-        self.search_stale = false;
+        self.deferred = false;
         Update {
             changed,
             incremental: false,
@@ -239,31 +255,31 @@ impl LiveSite {
         let affected: Vec<PageId> = affected_pages(&before, &after, &to_render)
             .into_iter()
             .collect();
-        let generated = build::assemble(&self.root, config, a, false, |site, tera| {
-            let (mut out, mut diags) = layout::layout_pages(site, tera, &affected);
-            let (shared, d) = layout::layout_shared(site, tera);
-            out.extend(shared);
-            diags.extend(d);
-            (out, diags)
-        });
-        // Carried over: the pages not laid out again, and the search index until `finish`.
-        let page_urls: HashSet<&str> = a.pages.iter().map(|p| p.url.as_str()).collect();
-        let mut files: Files = self
-            .files
-            .iter()
-            .filter(|(path, _)| page_urls.contains(path.as_str()) || is_search_file(path))
-            .map(|(p, b)| (p.clone(), b.clone()))
-            .collect();
+        // Only the affected topic pages now; the site-wide pages after the reload (`finish`).
+        let tera = a.tera.as_ref().ok()?;
+        let site = SiteData {
+            config,
+            pages: &a.pages,
+            index: &a.index,
+            rendered: &a.rendered,
+            graph: &a.graph,
+            intros: &a.intros,
+            theme: &a.theme,
+            strings: &a.strings,
+        };
+        let (laid_out, layout_diags) = layout::layout_pages(&site, tera, &affected);
+        let mut files = self.files.clone();
         let mut touched: BTreeSet<String> = BTreeSet::new();
-        for f in generated.files {
+        for f in laid_out {
             touched.insert(f.path.clone());
             files.insert(f.path, f.bytes.into());
         }
         let changed = changed_paths(&self.files, &files, Some(&touched));
         self.files = files;
-        self.search_stale = config.search;
+        self.deferred = true;
         let mut diags = self.config_diagnostics.clone();
-        diags.extend(generated.diagnostics);
+        diags.extend(build::analysis_diagnostics(a));
+        diags.extend(layout_diags);
         crate::diagnostics::sort(&mut diags);
         self.diagnostics = diags;
         Some(Update {
@@ -271,11 +287,6 @@ impl LiveSite {
             incremental: true,
         })
     }
-}
-
-/// The search index and its text shards.
-fn is_search_file(path: &str) -> bool {
-    path == crate::search::INDEX_FILE || path.starts_with("search/")
 }
 
 /// Output paths that differ between two versions of the site; `only` limits the byte comparison
