@@ -61,6 +61,7 @@
     overlay(u.errors);
     if (seen === null) {
       seen = u.version;
+      window.studybookLive = true; // connected: for tests and the curious
       if (u.version !== servedVersion && u.errors.length === 0) reload();
       return;
     }

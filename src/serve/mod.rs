@@ -106,11 +106,13 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<()> {
         let _ = events_tx.send(Message::Events(r));
     })?;
     debouncer.watch(&root, RecursiveMode::NonRecursive)?;
-    for dir in watched_dirs(&root, site.config().map(|c| c.src.as_path())) {
-        debouncer.watch(&dir, RecursiveMode::Recursive)?;
-    }
+    let mut watcher = Watcher {
+        debouncer,
+        watched: Vec::new(),
+    };
+    watcher.watch_new_dirs(&site);
     let quiet = opts.quiet;
-    let worker = std::thread::spawn(move || watch_loop(site, rx, publish, quiet));
+    let worker = std::thread::spawn(move || watch_loop(site, watcher, rx, publish, quiet));
 
     if !opts.bind.is_loopback() {
         eprintln!(
@@ -138,28 +140,46 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<()> {
     });
     let _ = tx.send(Message::Quit);
     let _ = worker.join();
-    drop(debouncer);
     runtime.shutdown_timeout(Duration::from_millis(100));
     result
 }
 
-/// content/, templates/ and static/ (those that exist), watched recursively; the root itself is
-/// watched without recursion for book.toml, so editors that replace the file by renaming work.
-fn watched_dirs(root: &Path, content: Option<&Path>) -> Vec<PathBuf> {
-    [
-        content.unwrap_or(Path::new("content")),
-        Path::new(crate::theme::TEMPLATES_DIR),
-        Path::new(crate::theme::STATIC_DIR),
-    ]
-    .iter()
-    .map(|d| root.join(d))
-    .filter(|d| d.is_dir())
-    .collect()
+/// The file watcher: the root itself without recursion (book.toml, so editors that replace the
+/// file by renaming work, and new folders), and content/, templates/ and static/ recursively once
+/// they exist.
+struct Watcher {
+    debouncer: notify_debouncer_full::Debouncer<
+        notify::RecommendedWatcher,
+        notify_debouncer_full::RecommendedCache,
+    >,
+    watched: Vec<PathBuf>,
+}
+
+impl Watcher {
+    fn watch_new_dirs(&mut self, site: &LiveSite) {
+        let content = site
+            .config()
+            .map_or(Path::new("content"), |c| c.src.as_path());
+        for dir in [
+            content,
+            Path::new(crate::theme::TEMPLATES_DIR),
+            Path::new(crate::theme::STATIC_DIR),
+        ] {
+            let dir = site.root().join(dir);
+            if dir.is_dir() && !self.watched.contains(&dir) {
+                match self.debouncer.watch(&dir, RecursiveMode::Recursive) {
+                    Ok(()) => self.watched.push(dir),
+                    Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
+                }
+            }
+        }
+    }
 }
 
 /// Applies each batch of file events to the site and publishes what the browser should see.
 fn watch_loop(
     mut site: LiveSite,
+    mut watcher: Watcher,
     rx: mpsc::Receiver<Message>,
     publish: watch::Sender<Arc<Snapshot>>,
     quiet: bool,
@@ -208,6 +228,7 @@ fn watch_loop(
         if changes.is_empty() {
             continue;
         }
+        watcher.watch_new_dirs(&site);
         let had_errors = !publish.borrow().errors.is_empty();
         let update = site.apply(&changes);
         pending.extend(update.changed);
