@@ -239,3 +239,32 @@ fn a_broken_edit_shows_errors_and_keeps_the_last_good_site_until_fixed() {
     let (_, _, body) = get(server.addr, "/geometry/iou.html");
     assert!(body.contains("Fixed link to"));
 }
+
+#[test]
+fn a_save_by_rename_and_replace_is_seen() {
+    let site = Site::copy_of("basic");
+    let server = start(&site);
+    let rx = events(server.addr);
+    let first = wait_for(&rx, |_| true);
+    // As vim and many editors save: write a new file beside the page, rename it over the page.
+    let page = site.dir.path().join("content/geometry/iou.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let scratch = site.dir.path().join("content/geometry/.iou.md.swp");
+    std::fs::write(
+        &scratch,
+        text.replacen("## Code", "Saved by rename.\n\n## Code", 1),
+    )
+    .unwrap();
+    std::fs::rename(&scratch, &page).unwrap();
+    let update = wait_for(&rx, |v| {
+        v["version"] != first["version"]
+            && v["changed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == "geometry/iou.html")
+    });
+    assert!(update["errors"].as_array().unwrap().is_empty());
+    let (_, _, body) = get(server.addr, "/geometry/iou.html");
+    assert!(body.contains("Saved by rename."));
+}
