@@ -17,7 +17,7 @@ try:
 
     def get(path):
         s = socket.create_connection((host, port), timeout=30)
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
         data = b""
         while chunk := s.recv(1 << 16):
             data += chunk
@@ -26,7 +26,7 @@ try:
     events = queue.Queue()
     def listen():
         s = socket.create_connection((host, port), timeout=None)
-        s.sendall(b"GET /__studybook/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(b"GET /__studybook/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         for raw in s.makefile("r", encoding="utf-8"):
             if raw.startswith("data: "):
                 events.put((time.monotonic(), json.loads(raw[6:])))
@@ -88,6 +88,33 @@ try:
     print(f"pages: {len(pages)}; full in-memory rebuild, warm cache (baseline): p50 {full_ms:.0f} ms")
     report("body")
     report("title")
+
+    # Equal to a full build: keep one title edit, let the site-wide pages follow, compare every file.
+    page = pages[3]
+    text = page.read_text()
+    m = re.search(r'^title: "?(.*?)"?$', text, re.M)
+    page.write_text(text.replace(m.group(0), f'title: "{m.group(1)} verified"', 1))
+    while "index.html" not in events.get(timeout=60)[1]["changed"]:
+        pass
+    out = root.parent / (root.name + "-verify")
+    subprocess.run([bin_, "build", str(root), "--dest", str(out), "-q"], check=True)
+    inject = re.compile(rb'<script src="/__studybook/live\.js"[^>]*></script>')
+    # The build's own bookkeeping (.studybook-manifest) is not part of the site.
+    files = [f for f in out.rglob("*") if f.is_file() and not f.name.startswith(".studybook")]
+    differ = []
+    for f in files:
+        rel = f.relative_to(out).as_posix()
+        s = socket.create_connection((host, port), timeout=30)
+        s.sendall(f"GET /{rel} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := s.recv(1 << 16):
+            data += chunk
+        served = inject.sub(b"", data.split(b"\r\n\r\n", 1)[1])
+        if served != f.read_bytes():
+            differ.append(rel)
+    page.write_text(text)
+    print(f"after the edits: {len(files) - len(differ)} of {len(files)} served files equal a full build"
+          + (f"; differ: {differ[:5]}" if differ else ""))
 finally:
     proc.terminate()
     proc.wait(timeout=10)

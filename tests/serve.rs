@@ -55,11 +55,15 @@ fn start(site: &Site) -> Server {
 }
 
 fn connect(addr: SocketAddr, path: &str) -> TcpStream {
+    connect_as(addr, path, "localhost")
+}
+
+fn connect_as(addr: SocketAddr, path: &str, host: &str) -> TcpStream {
     let mut stream = TcpStream::connect_timeout(&addr, WAIT).unwrap();
     stream.set_read_timeout(Some(WAIT)).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     stream
@@ -194,6 +198,12 @@ fn paths_outside_the_site_get_404() {
             "{path}"
         );
     }
+    // A page on another site whose DNS name was rebound to 127.0.0.1 gets nothing.
+    let mut bytes = Vec::new();
+    connect_as(server.addr, "/", "notes.evil.example")
+        .read_to_end(&mut bytes)
+        .unwrap();
+    assert!(String::from_utf8_lossy(&bytes).starts_with("HTTP/1.1 403"));
 }
 
 #[test]

@@ -22,16 +22,55 @@ const LIVE_JS: &str = include_str!("live.js");
 pub const EVENTS_PATH: &str = "/__studybook/events";
 const SCRIPT_PATH: &str = "/__studybook/live.js";
 
-pub fn router(snapshots: watch::Receiver<Arc<Snapshot>>) -> Router {
-    Router::new()
+/// `loopback_only`: the server listens on loopback, so only loopback host names are answered
+/// (a web page cannot then reach the notes through a DNS name rebound to 127.0.0.1).
+pub fn router(snapshots: watch::Receiver<Arc<Snapshot>>, loopback_only: bool) -> Router {
+    let router = Router::new()
         .route(SCRIPT_PATH, get(script))
         .route(EVENTS_PATH, get(events))
         .fallback(file)
-        .with_state(snapshots)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+        .with_state(snapshots);
+    let router = if loopback_only {
+        router.layer(axum::middleware::from_fn(check_host))
+    } else {
+        router
+    };
+    router.layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ))
+}
+
+async fn check_host(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if is_loopback_host(host) {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            "studybook serve answers loopback host names only",
+        )
+            .into_response()
+    }
+}
+
+/// `localhost`, `*.localhost`, `127.x.x.x` or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(n, _)| n)
+    };
+    let name = name.to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 async fn script() -> Response {
@@ -157,6 +196,28 @@ mod tests {
             "/%ff",
         ] {
             assert_eq!(site_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_loopback_host_names_pass() {
+        for ok in [
+            "localhost",
+            "localhost:3000",
+            "127.0.0.1:3000",
+            "[::1]:3000",
+            "notes.localhost",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:3000",
+            "127.0.0.1.evil.example",
+            "",
+            "10.0.0.2:3000",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
         }
     }
 

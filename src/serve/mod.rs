@@ -134,7 +134,7 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<()> {
             open_browser(&url);
         }
         tokio::select! {
-            served = axum::serve(listener, http::router(snapshots)) => served.map_err(anyhow::Error::from),
+            served = axum::serve(listener, http::router(snapshots, opts.bind.is_loopback())) => served.map_err(anyhow::Error::from),
             _ = tokio::signal::ctrl_c() => Ok(()),
         }
     });
