@@ -192,7 +192,7 @@ fn watch_loop(
             match rx.recv_timeout(IDLE) {
                 Ok(m) => m,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    finish(&mut site, &publish, &mut pending);
+                    finish(&mut site, &publish, &mut pending, quiet);
                     continue;
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -280,16 +280,36 @@ fn finish(
     site: &mut LiveSite,
     publish: &watch::Sender<Arc<Snapshot>>,
     pending: &mut std::collections::BTreeSet<String>,
+    quiet: bool,
 ) {
+    let started = Instant::now();
     let later = site.finish();
+    pending.extend(later.changed);
     let previous = publish.borrow().clone();
-    if !previous.errors.is_empty() {
-        pending.extend(later.changed);
-    } else if !later.changed.is_empty() {
+    let errors = errors_of(&site.diagnostics);
+    if !errors.is_empty() {
+        if previous.errors.is_empty() {
+            print_diagnostics(&site.diagnostics, site.root());
+            let _ = publish.send(Arc::new(Snapshot {
+                files: previous.files.clone(),
+                version: previous.version + 1,
+                changed: Vec::new(),
+                errors,
+            }));
+        }
+    } else if !pending.is_empty() {
+        if !quiet {
+            eprintln!(
+                "site-wide pages updated: {} output{} changed in {:.0} ms",
+                pending.len(),
+                if pending.len() == 1 { "" } else { "s" },
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
         let _ = publish.send(Arc::new(Snapshot {
             files: site.files.clone(),
             version: previous.version + 1,
-            changed: later.changed.into_iter().collect(),
+            changed: std::mem::take(pending).into_iter().collect(),
             errors: Vec::new(),
         }));
     }
