@@ -348,7 +348,7 @@ pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<
 /// The topic tree as a script (`js/nav-data.js`) that the default sidebar builds itself from.
 /// One shared file instead of the whole tree in every page keeps pages small on large sites
 /// (1,000 topics would otherwise add ~90 KB to each page), and works from file:// like any script.
-fn nav_data(site: &SiteData<'_>) -> OutputFile {
+pub fn nav_data(site: &SiteData<'_>) -> OutputFile {
     let nav: Vec<serde_json::Value> = site_view(site)
         .nav
         .iter()

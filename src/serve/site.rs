@@ -267,7 +267,11 @@ impl LiveSite {
             theme: &a.theme,
             strings: &a.strings,
         };
-        let (laid_out, layout_diags) = layout::layout_pages(&site, tera, &affected);
+        let (mut laid_out, layout_diags) = layout::layout_pages(&site, tera, &affected);
+        if before.nav != after.nav {
+            // The sidebar of every page reads the titles from this one small script.
+            laid_out.push(layout::nav_data(&site));
+        }
         let mut files = self.files.clone();
         let mut touched: BTreeSet<String> = BTreeSet::new();
         for f in laid_out {
@@ -521,6 +525,22 @@ mod tests {
             assert!(update.incremental, "{rel}");
             assert_equals_full_build(&mut site);
         }
+    }
+
+    #[test]
+    fn a_title_change_updates_the_sidebar_data_before_the_site_wide_pages() {
+        let dir = fixture();
+        let mut site = LiveSite::new(dir.path());
+        edit(dir.path(), "content/gan/wgan.md", |t| {
+            t.replace("title: Wasserstein GAN", "title: Earth-Mover GAN")
+        });
+        let update = apply(&mut site, "content/gan/wgan.md");
+        assert!(update.changed.contains("gan/wgan.html"));
+        assert!(update.changed.contains("js/nav-data.js"));
+        assert!(!update.changed.contains("index.html"), "deferred");
+        assert!(site.has_deferred());
+        assert!(site.finish().changed.contains("index.html"));
+        assert_equals_full_build(&mut site);
     }
 
     #[test]
