@@ -355,16 +355,29 @@ fn link_names(p: &Page) -> (&str, &[String], Vec<&str>) {
 /// A category's key and title, and its pages' titles and summaries.
 type NavCategory = (String, String, Vec<(String, Option<String>)>);
 
-/// What a topic page's layout reads from other pages: the navigation (titles, summaries, order,
-/// categories) and, per page, its backlinks, prerequisites and tag counts.
+/// What a topic page's layout reads from other pages: the navigation tree (when a template uses
+/// `site.nav`; the default theme reads it from `js/nav-data.js`) and, per page, the title and
+/// summary of its backlinks, prerequisites, previous and next pages, and its tags' page counts.
 #[derive(Clone, PartialEq)]
 pub struct Deps {
+    /// The navigation tree, in `js/nav-data.js` and, for `uses_nav` themes, in every page.
     nav: Vec<NavCategory>,
-    per_page: Vec<(Vec<PageId>, Vec<PageId>, Vec<usize>)>,
+    uses_nav: bool,
+    per_page: Vec<PageDeps>,
 }
+
+/// A linked page as another page shows it: role (0 backlink, 1 prerequisite, 2 previous, 3 next),
+/// id, title, summary.
+type Neighbour = (u8, PageId, String, Option<String>);
+type PageDeps = (Vec<Neighbour>, Vec<usize>);
 
 impl Deps {
     pub fn of(a: &Analyzed) -> Deps {
+        let uses_nav = a
+            .theme
+            .templates
+            .values()
+            .any(|t| strip_comments(&t.content).contains("site.nav"));
         let nav = a
             .index
             .categories
@@ -384,6 +397,18 @@ impl Deps {
             .iter()
             .map(|t| (t.slug.as_str(), t.pages.len()))
             .collect();
+        let mut position = vec![usize::MAX; a.pages.len()];
+        for (i, &p) in a.index.order.iter().enumerate() {
+            position[p] = i;
+        }
+        let neighbour = |role: u8, p: PageId| -> Neighbour {
+            (
+                role,
+                p,
+                a.pages[p].title.clone(),
+                a.pages[p].meta.summary.clone(),
+            )
+        };
         let per_page = a
             .pages
             .iter()
@@ -400,21 +425,50 @@ impl Deps {
                             .unwrap_or(0)
                     })
                     .collect();
-                (
-                    a.graph.backlinks.get(id).cloned().unwrap_or_default(),
-                    a.graph.prerequisites.get(id).cloned().unwrap_or_default(),
-                    counts,
-                )
+                let mut links: Vec<Neighbour> = Vec::new();
+                for &b in a.graph.backlinks.get(id).into_iter().flatten() {
+                    links.push(neighbour(0, b));
+                }
+                for &q in a.graph.prerequisites.get(id).into_iter().flatten() {
+                    links.push(neighbour(1, q));
+                }
+                let pos = position[id];
+                if let Some(&prev) = pos.checked_sub(1).and_then(|i| a.index.order.get(i)) {
+                    links.push(neighbour(2, prev));
+                }
+                if let Some(&next) = a.index.order.get(pos.wrapping_add(1)) {
+                    links.push(neighbour(3, next));
+                }
+                (links, counts)
             })
             .collect();
-        Deps { nav, per_page }
+        Deps {
+            nav,
+            uses_nav,
+            per_page,
+        }
     }
 }
 
-/// The topic pages to lay out again: every page when the navigation changed, else the
-/// re-rendered pages and those whose backlinks, prerequisites or tag counts changed.
+/// Template source without its `{# comments #}`.
+fn strip_comments(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{#") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("#}")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The topic pages to lay out again: every page when a navigation the templates use changed,
+/// else the re-rendered pages and those whose linked pages or tag counts changed.
 pub fn affected_pages(before: &Deps, after: &Deps, rendered: &[PageId]) -> BTreeSet<PageId> {
-    if before.nav != after.nav || before.per_page.len() != after.per_page.len() {
+    if (after.uses_nav && before.nav != after.nav) || before.per_page.len() != after.per_page.len()
+    {
         return (0..after.per_page.len()).collect();
     }
     let mut out: BTreeSet<PageId> = rendered.iter().copied().collect();
@@ -502,7 +556,11 @@ mod tests {
         let dir = fixture();
         let mut site = LiveSite::new(dir.path());
         type Edit = fn(String) -> String;
-        let steps: [(&str, Edit); 4] = [
+        let steps: [(&str, Edit); 5] = [
+            // Moves the page in reading order: previous and next links change around it.
+            ("content/gan/wgan.md", |t| {
+                t.replace("weight: 20", "weight: -5")
+            }),
             ("content/gan/wgan.md", |t| {
                 t.replace("title: Wasserstein GAN", "title: Wasserstein GAN (critic)")
             }),
@@ -561,40 +619,55 @@ mod tests {
     }
 
     #[test]
-    fn dependents_follow_navigation_backlinks_and_tags() {
-        let nav = vec![(
-            String::new(),
-            "Topics".to_string(),
-            vec![("A".into(), None), ("B".into(), None), ("C".into(), None)],
-        )];
-        let page = |backlinks: Vec<PageId>, tags: Vec<usize>| (backlinks, Vec::new(), tags);
+    fn dependents_follow_links_titles_tags_and_navigation() {
+        let n = |role: u8, id: PageId, title: &str| (role, id, title.to_string(), None);
+        // A links to C; B is next to C in reading order; A and C share a tag.
         let before = Deps {
-            nav: nav.clone(),
+            nav: Vec::new(),
+            uses_nav: false,
             per_page: vec![
-                page(vec![], vec![1]),
-                page(vec![], vec![]),
-                page(vec![], vec![1]),
+                (vec![n(3, 1, "B")], vec![1]),
+                (vec![n(2, 0, "A"), n(3, 2, "C")], vec![]),
+                (vec![n(0, 0, "A"), n(2, 1, "B")], vec![1]),
             ],
         };
-        // A now links to C: A and C's backlinks are laid out again, B is untouched.
+        // B's body changed, nothing else: only B.
+        assert_eq!(affected_pages(&before, &before, &[1]), BTreeSet::from([1]));
+        // A's title changed: C shows it as a backlink, B as its previous page.
         let mut after = before.clone();
-        after.per_page[2].0 = vec![0];
+        after.per_page[1].0[0].2 = "A2".into();
+        after.per_page[2].0[0].2 = "A2".into();
         assert_eq!(
             affected_pages(&before, &after, &[0]),
-            BTreeSet::from([0, 2])
+            BTreeSet::from([0, 1, 2])
         );
         // A tag of A and C gains a page: both show the new count.
         let mut after = before.clone();
-        after.per_page[0].2 = vec![2];
-        after.per_page[2].2 = vec![2];
+        after.per_page[0].1 = vec![2];
+        after.per_page[2].1 = vec![2];
         assert_eq!(
             affected_pages(&before, &after, &[1]),
             BTreeSet::from([0, 1, 2])
         );
-        // B's title is in every page's navigation.
-        let mut after = before.clone();
-        after.nav[0].2[1].0 = "B2".into();
-        assert_eq!(affected_pages(&before, &after, &[1]).len(), 3);
+        // A theme that puts the navigation in every page: a title change reaches them all.
+        let mut renamed = before.clone();
+        renamed.nav = vec![(String::new(), "Topics".into(), vec![("A2".into(), None)])];
+        assert_eq!(affected_pages(&before, &renamed, &[0]), BTreeSet::from([0]));
+        let with_nav = |title: &str| Deps {
+            nav: vec![(String::new(), "Topics".into(), vec![(title.into(), None)])],
+            uses_nav: true,
+            per_page: before.per_page.clone(),
+        };
+        assert_eq!(
+            affected_pages(&with_nav("A"), &with_nav("A2"), &[0]).len(),
+            3
+        );
+    }
+
+    #[test]
+    fn template_comments_do_not_count_as_uses() {
+        assert_eq!(strip_comments("a{# site.nav #}b{#x#}c"), "abc");
+        assert_eq!(strip_comments("{{ site.nav }}{# open"), "{{ site.nav }}");
     }
 
     #[test]
