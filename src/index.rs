@@ -282,20 +282,9 @@ fn tags(pages: &[Page]) -> Vec<Tag> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Source;
-    use std::path::Path;
 
     fn site(files: &[(&str, &str)]) -> (Vec<Page>, SiteIndex) {
-        let parsed = crate::parse::parse(
-            files
-                .iter()
-                .map(|(p, t)| Source {
-                    rel_path: p.into(),
-                    display_path: Path::new("content").join(p),
-                    text: t.to_string(),
-                })
-                .collect(),
-        );
+        let parsed = crate::parse::tests::parse_files(files);
         let index = SiteIndex::build(&parsed.pages, &parsed.categories);
         (parsed.pages, index)
     }

@@ -240,7 +240,7 @@ pub fn position(text: &str, offset: usize) -> Position {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn source(path: &str, text: &str) -> Source {
@@ -249,6 +249,11 @@ mod tests {
             display_path: Path::new("content").join(path),
             text: text.into(),
         }
+    }
+
+    /// Parses a site given as (path under content/, text) pairs: for other modules' tests.
+    pub(crate) fn parse_files(files: &[(&str, &str)]) -> Parsed {
+        parse(files.iter().map(|(p, t)| source(p, t)).collect())
     }
 
     #[test]

@@ -936,7 +936,6 @@ fn toc(headings: &[Heading]) -> Vec<TocEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Source;
 
     struct Fixture {
         pages: Vec<Page>,
@@ -947,16 +946,7 @@ mod tests {
     }
 
     fn fixture(files: &[(&str, &str)]) -> Fixture {
-        let parsed = crate::parse::parse(
-            files
-                .iter()
-                .map(|(p, t)| Source {
-                    rel_path: p.into(),
-                    display_path: Path::new("content").join(p),
-                    text: t.to_string(),
-                })
-                .collect(),
-        );
+        let parsed = crate::parse::tests::parse_files(files);
         let index = SiteIndex::build(&parsed.pages, &parsed.categories);
         Fixture {
             pages: parsed.pages,
