@@ -12,7 +12,7 @@
 //! only for snippets, are in `search/text-N.js` shards (`x`: each shard's first doc), loaded for
 //! the results shown.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -145,36 +145,61 @@ const SHARD_BYTES: usize = 64 * 1024;
 /// Roughly how many postings characters go in one bucket: a query loads one or two.
 const BUCKET_BYTES: usize = 64 * 1024;
 
+/// Term → (doc or page id → weight), ids in ascending order. The terms are sorted when written.
+type Postings = HashMap<String, BTreeMap<u32, u32>>;
+
 /// Term → (doc or page → weight), both in ascending id order.
 #[derive(Default)]
 struct Inverted {
-    sections: BTreeMap<String, BTreeMap<u32, u32>>,
-    pages: BTreeMap<String, BTreeMap<u32, u32>>,
+    sections: Postings,
+    pages: Postings,
 }
 
 impl Inverted {
-    fn add_page_field(&mut self, page: u32, text: &str, weight: u32) {
-        for t in tokens(text) {
+    fn add_page_field(&mut self, page: u32, terms: Vec<(String, u32)>) {
+        for (t, weight) in terms {
             let w = self.pages.entry(t).or_default().entry(page).or_default();
             *w = (*w).max(weight);
         }
     }
 
-    fn add_section(&mut self, doc: u32, heading: &str, text: &str) {
-        let mut tf: BTreeMap<String, u32> = BTreeMap::new();
-        for t in tokens(text) {
-            *tf.entry(t).or_default() += 1;
-        }
-        for (t, n) in tf {
-            *self.sections.entry(t).or_default().entry(doc).or_default() += body_weight(n);
-        }
-        let mut seen = std::collections::HashSet::new();
-        for t in tokens(heading) {
-            if seen.insert(t.clone()) {
-                *self.sections.entry(t).or_default().entry(doc).or_default() += HEADING;
-            }
+    fn add_section(&mut self, doc: u32, terms: Vec<(String, u32)>) {
+        for (t, weight) in terms {
+            *self.sections.entry(t).or_default().entry(doc).or_default() += weight;
         }
     }
+}
+
+/// The weighted terms of a page's title, aliases and tags (the best weight per term).
+fn page_terms(page: &Page) -> Vec<(String, u32)> {
+    let fields = std::iter::once((page.title.as_str(), TITLE))
+        .chain(page.meta.aliases.iter().map(|a| (a.as_str(), ALIAS)))
+        .chain(page.meta.tags.iter().map(|t| (t.as_str(), TAG)));
+    let mut best: BTreeMap<String, u32> = BTreeMap::new();
+    for (text, weight) in fields {
+        for t in tokens(text) {
+            let w = best.entry(t).or_default();
+            *w = (*w).max(weight);
+        }
+    }
+    best.into_iter().collect()
+}
+
+/// The weighted terms of one section: body mentions, plus the heading's terms once each.
+fn section_terms(heading: &str, text: &str) -> Vec<(String, u32)> {
+    let mut tf: BTreeMap<String, u32> = BTreeMap::new();
+    for t in tokens(text) {
+        *tf.entry(t).or_default() += 1;
+    }
+    let mut weights: BTreeMap<String, u32> =
+        tf.into_iter().map(|(t, n)| (t, body_weight(n))).collect();
+    let mut seen = std::collections::HashSet::new();
+    for t in tokens(heading) {
+        if seen.insert(t.clone()) {
+            *weights.entry(t).or_default() += HEADING;
+        }
+    }
+    weights.into_iter().collect()
 }
 
 /// Digits of the postings strings: 5 bits of value plus a continuation bit, in characters JSON
@@ -211,7 +236,7 @@ fn varints(map: &BTreeMap<u32, u32>, weights: &[u32]) -> String {
 const CODES: u32 = 16;
 
 /// The distinct weights of `map`'s postings, ascending: the table the codes index.
-fn weight_table(map: &BTreeMap<String, BTreeMap<u32, u32>>) -> Vec<u32> {
+fn weight_table(map: &Postings) -> Vec<u32> {
     let mut w: Vec<u32> = map.values().flat_map(|m| m.values().copied()).collect();
     w.sort_unstable();
     w.dedup();
@@ -235,25 +260,37 @@ fn collect<'a>(pages: &'a [Page], rendered: &'a [Rendered]) -> Built<'a> {
         docs: Vec::new(),
         inverted: Inverted::default(),
     };
-    for (pid, (page, r)) in pages.iter().zip(rendered).enumerate() {
+    // Tokenising is the costly part and independent per page: in parallel, then merged in order.
+    let terms: Vec<(Vec<(String, u32)>, Vec<Vec<(String, u32)>>)> = {
+        use rayon::prelude::*;
+        pages
+            .par_iter()
+            .zip(rendered)
+            .map(|(page, r)| {
+                let sections = r
+                    .sections
+                    .iter()
+                    .map(|s| section_terms(&s.heading, &s.text))
+                    .collect();
+                (page_terms(page), sections)
+            })
+            .collect()
+    };
+    for (pid, ((page, r), (page_terms, section_terms))) in
+        pages.iter().zip(rendered).zip(terms).enumerate()
+    {
         let pid = pid as u32;
         built
             .pages
             .push(PageEntry(&page.url, &page.title, built.docs.len() as u32));
-        built.inverted.add_page_field(pid, &page.title, TITLE);
-        for alias in &page.meta.aliases {
-            built.inverted.add_page_field(pid, alias, ALIAS);
-        }
-        for tag in &page.meta.tags {
-            built.inverted.add_page_field(pid, tag, TAG);
-        }
+        built.inverted.add_page_field(pid, page_terms);
         // The first doc is always the page's top, so a title hit links to the page itself.
         if r.sections.first().is_none_or(|s| s.id.is_some()) {
             built.docs.push(DocEntry("", "", ""));
         }
-        for s in &r.sections {
+        for (s, terms) in r.sections.iter().zip(section_terms) {
             let doc = built.docs.len() as u32;
-            built.inverted.add_section(doc, &s.heading, &s.text);
+            built.inverted.add_section(doc, terms);
             built
                 .docs
                 .push(DocEntry(s.id.as_deref().unwrap_or(""), &s.heading, &s.text));
@@ -288,7 +325,7 @@ pub fn output(pages: &[Page], rendered: &[Rendered]) -> Vec<OutputFile> {
     let empty = BTreeMap::new();
     // Postings go out as one ASCII string per kind, terms separated by commas: one-byte JS
     // strings that load faster than JSON and are split into per-term strings on load.
-    let lists = |map: &BTreeMap<String, BTreeMap<u32, u32>>, weights: &[u32]| -> Vec<String> {
+    let lists = |map: &Postings, weights: &[u32]| -> Vec<String> {
         terms
             .iter()
             .map(|t| varints(map.get(*t).unwrap_or(&empty), weights))
@@ -639,7 +676,7 @@ mod tests {
 
     #[test]
     fn every_weight_the_index_can_give_fits_in_a_code() {
-        let mut sections = BTreeMap::new();
+        let mut sections = Postings::new();
         for tf in 1..=12 {
             sections.insert(format!("b{tf}"), [(0, body_weight(tf))].into());
             sections.insert(format!("h{tf}"), [(0, HEADING + body_weight(tf))].into());
