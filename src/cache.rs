@@ -7,7 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Mutex, OnceLock, RwLock};
+use std::thread::JoinHandle;
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
@@ -23,11 +24,33 @@ struct OnDisk {
 #[derive(Default)]
 pub struct RenderCache {
     path: Option<PathBuf>,
-    entries: RwLock<HashMap<u128, String>>,
+    /// The file is read and parsed on a background thread while the pipeline loads and parses
+    /// the content (tens of MB on a large site); the first lookup waits for it.
+    pending: Mutex<Option<JoinHandle<HashMap<u128, String>>>>,
+    store: OnceLock<Store>,
     used: Mutex<HashSet<u128>>,
-    loaded: usize,
     pub hits: AtomicUsize,
     pub misses: AtomicUsize,
+}
+
+struct Store {
+    entries: RwLock<HashMap<u128, String>>,
+    /// How many entries came from the file.
+    loaded: usize,
+}
+
+fn read_file(path: &Path) -> HashMap<u128, String> {
+    std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<OnDisk>(&bytes).ok())
+        .filter(|d| d.format == FORMAT)
+        .map(|d| {
+            d.entries
+                .into_iter()
+                .filter_map(|(k, v)| u128::from_str_radix(&k, 16).ok().map(|k| (k, v)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Hashes a sequence of strings unambiguously (each part is length-prefixed).
@@ -46,25 +69,27 @@ impl RenderCache {
         Self::default()
     }
 
-    /// Loads the cache file if it is there and readable; a damaged file is ignored, not an error.
+    /// Starts loading the cache file if it is there and readable; a damaged file is ignored,
+    /// not an error.
     pub fn open(path: &Path) -> Self {
-        let entries: HashMap<u128, String> = std::fs::read(path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<OnDisk>(&bytes).ok())
-            .filter(|d| d.format == FORMAT)
-            .map(|d| {
-                d.entries
-                    .into_iter()
-                    .filter_map(|(k, v)| u128::from_str_radix(&k, 16).ok().map(|k| (k, v)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let file = path.to_path_buf();
+        let loader = std::thread::spawn(move || read_file(&file));
         Self {
             path: Some(path.to_path_buf()),
-            loaded: entries.len(),
-            entries: RwLock::new(entries),
+            pending: Mutex::new(Some(loader)),
             ..Self::default()
         }
+    }
+
+    fn store(&self) -> &Store {
+        self.store.get_or_init(|| {
+            let pending = self.pending.lock().expect("cache lock").take();
+            let entries = pending.and_then(|h| h.join().ok()).unwrap_or_default();
+            Store {
+                loaded: entries.len(),
+                entries: RwLock::new(entries),
+            }
+        })
     }
 
     pub fn get_or_render<E>(
@@ -82,13 +107,14 @@ impl RenderCache {
         render: impl FnOnce() -> Result<String, E>,
     ) -> Result<(String, bool), E> {
         self.used.lock().expect("cache lock").insert(key);
-        if let Some(hit) = self.entries.read().expect("cache lock").get(&key) {
+        if let Some(hit) = self.store().entries.read().expect("cache lock").get(&key) {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok((hit.clone(), false));
         }
         let html = render()?;
         self.misses.fetch_add(1, Ordering::Relaxed);
-        self.entries
+        self.store()
+            .entries
             .write()
             .expect("cache lock")
             .insert(key, html.clone());
@@ -101,10 +127,10 @@ impl RenderCache {
             return Ok(());
         };
         let used = self.used.lock().expect("cache lock");
-        if self.misses.load(Ordering::Relaxed) == 0 && used.len() == self.loaded {
+        if self.misses.load(Ordering::Relaxed) == 0 && used.len() == self.store().loaded {
             return Ok(());
         }
-        let entries = self.entries.read().expect("cache lock");
+        let entries = self.store().entries.read().expect("cache lock");
         let mut list: Vec<(String, String)> = used
             .iter()
             .filter_map(|k| entries.get(k).map(|v| (format!("{k:032x}"), v.clone())))
@@ -144,6 +170,6 @@ mod tests {
         assert_eq!(c.hits.load(Ordering::Relaxed), 1);
         c.save().unwrap();
         let c = RenderCache::open(&path);
-        assert_eq!(c.loaded, 1);
+        assert_eq!(c.store().loaded, 1);
     }
 }
