@@ -580,9 +580,10 @@ fn print_pages<'a>(site: &'a SiteData<'a>) -> Vec<PrintPage<'a>> {
         .iter()
         .map(|p| (p.url.as_str(), print::page_anchor(&p.url)))
         .collect();
+    use rayon::prelude::*;
     site.index
         .order
-        .iter()
+        .par_iter()
         .map(|&id| {
             let page = &site.pages[id];
             PrintPage {
