@@ -37,17 +37,25 @@ pub fn write_output(dest: &Path, files: &[OutputFile]) -> Result<WriteStats, IoE
     fsutil::create_dir_all(dest)?;
     let previous = read_manifest(dest);
     let current: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for file in files {
-        let path = dest.join(&file.path);
-        let same = std::fs::metadata(&path).is_ok_and(|m| m.len() == file.bytes.len() as u64)
-            && std::fs::read(&path).is_ok_and(|old| old == file.bytes);
-        if same {
-            stats.unchanged += 1;
-        } else {
-            fsutil::write(&path, &file.bytes)?;
-            stats.written += 1;
-        }
-    }
+    // Comparing and writing are independent per file (and I/O-bound): in parallel.
+    let changed: Vec<bool> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|file| {
+                let path = dest.join(&file.path);
+                let same = std::fs::metadata(&path)
+                    .is_ok_and(|m| m.len() == file.bytes.len() as u64)
+                    && std::fs::read(&path).is_ok_and(|old| old == file.bytes);
+                if !same {
+                    fsutil::write(&path, &file.bytes)?;
+                }
+                Ok(!same)
+            })
+            .collect::<Result<_, IoError>>()?
+    };
+    stats.written = changed.iter().filter(|&&c| c).count();
+    stats.unchanged = changed.len() - stats.written;
     for old in previous.iter().filter(|p| !current.contains(p.as_str())) {
         if let Some(path) = safe_join(dest, old) {
             fsutil::remove_file(&path)?;
