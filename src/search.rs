@@ -156,22 +156,25 @@ struct Inverted {
 }
 
 impl Inverted {
-    fn add_page_field(&mut self, page: u32, terms: Vec<(String, u32)>) {
+    fn add_page_field(&mut self, page: u32, terms: Terms) {
         for (t, weight) in terms {
             let w = self.pages.entry(t).or_default().entry(page).or_default();
             *w = (*w).max(weight);
         }
     }
 
-    fn add_section(&mut self, doc: u32, terms: Vec<(String, u32)>) {
+    fn add_section(&mut self, doc: u32, terms: Terms) {
         for (t, weight) in terms {
             *self.sections.entry(t).or_default().entry(doc).or_default() += weight;
         }
     }
 }
 
+/// Terms with their weights in one field or section.
+type Terms = Vec<(String, u32)>;
+
 /// The weighted terms of a page's title, aliases and tags (the best weight per term).
-fn page_terms(page: &Page) -> Vec<(String, u32)> {
+fn page_terms(page: &Page) -> Terms {
     let fields = std::iter::once((page.title.as_str(), TITLE))
         .chain(page.meta.aliases.iter().map(|a| (a.as_str(), ALIAS)))
         .chain(page.meta.tags.iter().map(|t| (t.as_str(), TAG)));
@@ -186,7 +189,7 @@ fn page_terms(page: &Page) -> Vec<(String, u32)> {
 }
 
 /// The weighted terms of one section: body mentions, plus the heading's terms once each.
-fn section_terms(heading: &str, text: &str) -> Vec<(String, u32)> {
+fn section_terms(heading: &str, text: &str) -> Terms {
     let mut tf: BTreeMap<String, u32> = BTreeMap::new();
     for t in tokens(text) {
         *tf.entry(t).or_default() += 1;
@@ -261,7 +264,7 @@ fn collect<'a>(pages: &'a [Page], rendered: &'a [Rendered]) -> Built<'a> {
         inverted: Inverted::default(),
     };
     // Tokenising is the costly part and independent per page: in parallel, then merged in order.
-    let terms: Vec<(Vec<(String, u32)>, Vec<Vec<(String, u32)>>)> = {
+    let terms: Vec<(Terms, Vec<Terms>)> = {
         use rayon::prelude::*;
         pages
             .par_iter()
