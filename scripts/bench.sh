@@ -39,9 +39,11 @@ for _ in $(seq "$runs"); do
   measure "$bin" build "$work/sb" -q >> "$work/cold"
   measure "$bin" build "$work/sb" -q >> "$work/warm"
   if [ $have_hugo = 1 ]; then
-    rm -rf "$work/hugo/public" "$work/hugo/resources" "$work/hugo/.hugo_build.lock"
-    measure hugo --quiet -s "$work/hugo" >> "$work/hugo_cold"
-    measure hugo --quiet -s "$work/hugo" >> "$work/hugo_warm"
+    # Hugo keeps ToMath results in its cache dir (by default under $TMPDIR, across sites):
+    # a cold run starts from an empty one.
+    rm -rf "$work/hugo/public" "$work/hugo/resources" "$work/hugo/.hugo_build.lock" "$work/hugo-cache"
+    measure hugo --quiet -s "$work/hugo" --cacheDir "$work/hugo-cache" >> "$work/hugo_cold"
+    measure hugo --quiet -s "$work/hugo" --cacheDir "$work/hugo-cache" >> "$work/hugo_warm"
   fi
 done
 for kind in cold warm hugo_cold hugo_warm; do
@@ -52,7 +54,8 @@ done
 
 summary=$("$bin" build "$work/sb" 2>&1 | tail -1)
 formulas=$(echo "$summary" | grep -o '[0-9]* formulas' | cut -d' ' -f1)
-html_bytes=$(find "$work/sb/book" -name '*.html' -path '*/*/*' -printf '%s\n' | awk '{s+=$1; n++} END {printf "%d", s/n}')
+# Topic pages only (the corpus names them page-NNNN), not the print view or the index.
+html_bytes=$(find "$work/sb/book" -name 'page-*.html' -printf '%s\n' | awk '{s+=$1; n++} END {printf "%d", s/n}')
 
 echo "corpus: $pages pages, $formulas formulas, median of $runs runs"
 printf "studybook cold: %6.2f s  %6.0f formulas/s  peak %4d MB\n" "${t[cold]}" "$(awk "BEGIN{print $formulas / ${t[cold]}}")" $(( ${rss[cold]} / 1024 ))

@@ -32,7 +32,11 @@ export async function newPage(browser, { allowed, width = 1280, height = 900, co
   const problems = { consoleErrors: [], failed: [], outside: [] };
   page.on("console", (m) => { if (m.type() === "error") problems.consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => problems.consoleErrors.push(String(e)));
-  page.on("requestfailed", (r) => problems.failed.push(`${r.url()} ${r.failure()?.errorText}`));
+  // ERR_ABORTED is a request the page itself dropped by navigating away (a favicon, say): not a failure.
+  page.on("requestfailed", (r) => {
+    const error = r.failure()?.errorText;
+    if (error !== "net::ERR_ABORTED") problems.failed.push(`${r.url()} ${error}`);
+  });
   page.on("response", (r) => { if (r.status() >= 400) problems.failed.push(`${r.url()} HTTP ${r.status()}`); });
   page.on("request", (r) => {
     const url = r.url();
