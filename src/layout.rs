@@ -238,7 +238,7 @@ fn base_context(site: &SiteData<'_>) -> Context {
     base.insert("t", site.strings);
     base.insert(
         "ts",
-        &crate::study::StudyStrings::for_language(site.config.language),
+        &crate::strings::StudyStrings::for_language(site.config.language),
     );
     base
 }

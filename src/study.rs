@@ -9,7 +9,7 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::cache::RenderCache;
-use crate::config::{Config, Language};
+use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::index::{PageId, SiteIndex};
 use crate::layout::SiteData;
@@ -23,95 +23,6 @@ use crate::strings::Strings;
 /// question, or moving the page, starts the card afresh.
 pub fn card_id(page_url: &str, question_id: &str) -> String {
     format!("{}#{question_id}", page_url.trim_end_matches(".html"))
-}
-
-/// Labels of the study pages, in the site's language; templates see them as `ts`.
-#[derive(Debug, Clone, Serialize)]
-pub struct StudyStrings {
-    practice: &'static str,
-    practice_intro: &'static str,
-    glossary: &'static str,
-    glossary_intro: &'static str,
-    latin_names: &'static str,
-    cjk_names: &'static str,
-    same_as: &'static str,
-    study_order: &'static str,
-    depth: &'static str,
-    category: &'static str,
-    tag: &'static str,
-    topic: &'static str,
-    all: &'static str,
-    show: &'static str,
-    due_today: &'static str,
-    new_cards: &'static str,
-    all_cards: &'static str,
-    shuffle: &'static str,
-    previous: &'static str,
-    next: &'static str,
-    show_answer: &'static str,
-    again: &'static str,
-    hard: &'static str,
-    good: &'static str,
-    easy: &'static str,
-    open_in_page: &'static str,
-    progress: &'static str,
-    export_progress: &'static str,
-    import_progress: &'static str,
-    keys_help: &'static str,
-    no_cards: &'static str,
-    prerequisite_graph: &'static str,
-    mastered: &'static str,
-}
-
-impl StudyStrings {
-    pub fn for_language(language: Language) -> StudyStrings {
-        let en = language == Language::En;
-        let s = |a: &'static str, b: &'static str| if en { a } else { b };
-        StudyStrings {
-            practice: s("Practice", "练习"),
-            practice_intro: s(
-                "Every interview question of the site as a card. Rate yourself after revealing the answer; cards come back on the SM-2 schedule. Progress stays in this browser.",
-                "全站面试题做成卡片。看答案后给自己打分，卡片按 SM-2 算法安排复习。进度只保存在本浏览器中。",
-            ),
-            glossary: s("Glossary", "术语表"),
-            glossary_intro: s(
-                "Every topic title and alias, with its names in the other script beside it.",
-                "所有主题名称与别名，并列出另一种文字的名称。",
-            ),
-            latin_names: s("English", "英文"),
-            cjk_names: s("中文", "中文"),
-            same_as: s("Topic", "主题"),
-            study_order: s("Study order", "学习顺序"),
-            depth: s("Step", "阶段"),
-            category: s("Category", "分类"),
-            tag: s("Tag", "标签"),
-            topic: s("Topic", "主题"),
-            all: s("All", "全部"),
-            show: s("Show", "显示"),
-            due_today: s("Due today", "今日到期"),
-            new_cards: s("New", "新卡片"),
-            all_cards: s("All cards", "全部卡片"),
-            shuffle: s("Shuffle", "打乱"),
-            previous: s("Previous", "上一张"),
-            next: s("Next", "下一张"),
-            show_answer: s("Show answer", "显示答案"),
-            again: s("Again", "重来"),
-            hard: s("Hard", "困难"),
-            good: s("Good", "良好"),
-            easy: s("Easy", "简单"),
-            open_in_page: s("Open in its page", "在原页面打开"),
-            progress: s("Progress", "进度"),
-            export_progress: s("Export progress", "导出进度"),
-            import_progress: s("Import progress", "导入进度"),
-            keys_help: s(
-                "Keys: Space shows the answer, 1–4 rate it, ← → move between cards.",
-                "快捷键：空格显示答案，1–4 打分，← → 切换卡片。",
-            ),
-            no_cards: s("No cards match.", "没有符合条件的卡片。"),
-            prerequisite_graph: s("Prerequisite graph", "前置关系图"),
-            mastered: s("mastered", "已掌握"),
-        }
-    }
 }
 
 #[derive(Serialize)]
