@@ -293,6 +293,22 @@ pub fn analyze(
     }
 }
 
+impl Analyzed {
+    /// What the layout stage reads of the analyzed site.
+    pub fn site_data<'a>(&'a self, config: &'a Config) -> SiteData<'a> {
+        SiteData {
+            config,
+            pages: &self.pages,
+            index: &self.index,
+            rendered: &self.rendered,
+            graph: &self.graph,
+            intros: &self.intros,
+            theme: &self.theme,
+            strings: &self.strings,
+        }
+    }
+}
+
 /// Renders the `_index.md` introductions, by category key.
 pub fn render_intros(
     env: &RenderEnv<'_>,
@@ -340,17 +356,7 @@ pub fn assemble(
     let mut files = Vec::new();
     match &a.tera {
         Ok(tera) => {
-            let site = SiteData {
-                config,
-                pages: &a.pages,
-                index: &a.index,
-                rendered: &a.rendered,
-                graph: &a.graph,
-                intros: &a.intros,
-                theme: &a.theme,
-                strings: &a.strings,
-            };
-            let (laid_out, layout_diags) = lay(&site, tera);
+            let (laid_out, layout_diags) = lay(&a.site_data(config), tera);
             files = laid_out;
             diags.extend(layout_diags);
         }

@@ -9,7 +9,7 @@ use crate::cache::RenderCache;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::index::{PageId, SiteIndex};
-use crate::layout::{self, SiteData};
+use crate::layout;
 use crate::load::Source;
 use crate::math::MathRenderer;
 use crate::parse::{self, Page};
@@ -257,16 +257,7 @@ impl LiveSite {
             .collect();
         // Only the affected topic pages now; the site-wide pages after the reload (`finish`).
         let tera = a.tera.as_ref().ok()?;
-        let site = SiteData {
-            config,
-            pages: &a.pages,
-            index: &a.index,
-            rendered: &a.rendered,
-            graph: &a.graph,
-            intros: &a.intros,
-            theme: &a.theme,
-            strings: &a.strings,
-        };
+        let site = a.site_data(config);
         let (mut laid_out, layout_diags) = layout::layout_pages(&site, tera, &affected);
         if before.nav != after.nav {
             // The sidebar of every page reads the titles from this one small script.
