@@ -125,13 +125,6 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     generated.diagnostics = diags;
     diagnostics::sort(&mut generated.diagnostics);
     generated.stats.write = write::write_output(&dest, &generated.files)?;
-    if let Err(e) = cache.save() {
-        generated.diagnostics.push(Diagnostic::warning(
-            CACHE_FILE,
-            Position::default(),
-            format!("cache not saved: {e}"),
-        ));
-    }
     generated.stats.elapsed = started.elapsed();
     Ok(BuildReport { generated, dest })
 }
@@ -152,7 +145,7 @@ pub fn check(opts: &BuildOptions) -> Generated {
             e.to_string(),
         ));
     }
-    let cache = RenderCache::open(&opts.root.join(CACHE_FILE));
+    let cache = RenderCache::open_read_only(&opts.root.join(CACHE_FILE));
     let mut generated = generate(&opts.root, &config, &cache, &Silent);
     diags.append(&mut generated.diagnostics);
     diagnostics::sort(&mut diags);
@@ -215,7 +208,15 @@ pub fn generate(
 ) -> Generated {
     let started = Instant::now();
     let analyzed = analyze(root, config, cache, progress);
+    let cache_saved = cache.finish_rendering();
     let mut generated = assemble(root, config, &analyzed, true, layout::layout);
+    if let Err(e) = cache_saved {
+        generated.diagnostics.push(Diagnostic::warning(
+            CACHE_FILE,
+            Position::default(),
+            format!("cache not saved: {e}"),
+        ));
+    }
     generated.stats = Stats {
         pages: analyzed.pages.len(),
         formulas: analyzed

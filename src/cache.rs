@@ -15,15 +15,24 @@ use xxhash_rust::xxh3::Xxh3;
 
 const FORMAT: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct OnDisk {
     format: u32,
     entries: Vec<(String, String)>,
 }
 
+/// The same file, written from borrowed entries (no copy of tens of MB of HTML).
+#[derive(Serialize)]
+struct OnDiskRef<'a> {
+    format: u32,
+    entries: Vec<(String, &'a str)>,
+}
+
 #[derive(Default)]
 pub struct RenderCache {
     path: Option<PathBuf>,
+    /// Loaded from `path` but never written back (`studybook check` writes nothing).
+    read_only: bool,
     /// The file is read and parsed on a background thread while the pipeline loads and parses
     /// the content (tens of MB on a large site); the first lookup waits for it.
     pending: Mutex<Option<JoinHandle<HashMap<u128, String>>>>,
@@ -81,6 +90,22 @@ impl RenderCache {
         }
     }
 
+    /// Like `open`, but the file is never written.
+    pub fn open_read_only(path: &Path) -> Self {
+        Self {
+            read_only: true,
+            ..Self::open(path)
+        }
+    }
+
+    /// Called once every page is rendered: saves the cache (unless read-only) and frees its
+    /// entries, which the layout stage no longer needs. Later lookups render anew.
+    pub fn finish_rendering(&self) -> Result<(), crate::fsutil::IoError> {
+        let saved = if self.read_only { Ok(()) } else { self.save() };
+        *self.store().entries.write().expect("cache lock") = HashMap::new();
+        saved
+    }
+
     fn store(&self) -> &Store {
         self.store.get_or_init(|| {
             let pending = self.pending.lock().expect("cache lock").take();
@@ -131,12 +156,12 @@ impl RenderCache {
             return Ok(());
         }
         let entries = self.store().entries.read().expect("cache lock");
-        let mut list: Vec<(String, String)> = used
+        let mut list: Vec<(String, &str)> = used
             .iter()
-            .filter_map(|k| entries.get(k).map(|v| (format!("{k:032x}"), v.clone())))
+            .filter_map(|k| entries.get(k).map(|v| (format!("{k:032x}"), v.as_str())))
             .collect();
         list.sort_unstable();
-        let bytes = serde_json::to_vec(&OnDisk {
+        let bytes = serde_json::to_vec(&OnDiskRef {
             format: FORMAT,
             entries: list,
         })
@@ -148,6 +173,24 @@ impl RenderCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_only_cache_loads_but_never_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.json");
+        let c = RenderCache::open_read_only(&path);
+        c.get_or_render::<()>(1, || Ok("one".into())).unwrap();
+        c.finish_rendering().unwrap();
+        assert!(!path.exists());
+        let c = RenderCache::open(&path);
+        c.get_or_render::<()>(1, || Ok("one".into())).unwrap();
+        c.finish_rendering().unwrap();
+        assert!(path.exists());
+        let again = c
+            .get_or_render::<()>(1, || Ok("rendered again".into()))
+            .unwrap();
+        assert_eq!(again, "rendered again", "entries are freed after rendering");
+    }
 
     #[test]
     fn keys_are_unambiguous() {

@@ -8,6 +8,30 @@ pub fn page_anchor(url: &str) -> String {
     format!("p-{}", url.trim_end_matches(".html").replace('/', "-"))
 }
 
+const PLACEHOLDER: &str = "<!--studybook:print-body:";
+
+/// Stands for the body of the `i`-th page in the print template's output.
+pub fn body_placeholder(i: usize) -> String {
+    format!("{PLACEHOLDER}{i}-->")
+}
+
+/// Replaces every body placeholder in `html` with `body(i)` (or nothing, for an unknown `i`).
+pub fn fill_bodies(html: &str, body: impl Fn(usize) -> Option<String>) -> String {
+    let mut out = String::with_capacity(html.len() * 2);
+    let mut rest = html;
+    while let Some(at) = rest.find(PLACEHOLDER) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + PLACEHOLDER.len()..];
+        let Some(end) = after.find("-->") else { break };
+        if let Some(text) = after[..end].parse().ok().and_then(&body) {
+            out.push_str(&text);
+        }
+        rest = &after[end + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Rewrites the `id`, `href` and `src` attributes of a page body (written for `page_url`) so it
 /// reads correctly inside `print.html` at the site root.
 pub fn rebase(html: &str, page_url: &str, anchors: &BTreeMap<&str, String>) -> String {
@@ -109,6 +133,18 @@ fn join(dir: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_filled_in_order() {
+        let html = format!(
+            "<a>{}</a><b>{}</b>{}",
+            body_placeholder(0),
+            body_placeholder(1),
+            body_placeholder(9)
+        );
+        let filled = fill_bodies(&html, |i| (i < 2).then(|| format!("body{i}")));
+        assert_eq!(filled, "<a>body0</a><b>body1</b>");
+    }
 
     #[test]
     fn links_become_anchors_and_paths_are_rebased() {

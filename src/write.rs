@@ -46,7 +46,7 @@ pub fn write_output(dest: &Path, files: &[OutputFile]) -> Result<WriteStats, IoE
                 let path = dest.join(&file.path);
                 let same = std::fs::metadata(&path)
                     .is_ok_and(|m| m.len() == file.bytes.len() as u64)
-                    && std::fs::read(&path).is_ok_and(|old| old == file.bytes);
+                    && same_content(&path, &file.bytes);
                 if !same {
                     fsutil::write(&path, &file.bytes)?;
                 }
@@ -66,6 +66,29 @@ pub fn write_output(dest: &Path, files: &[OutputFile]) -> Result<WriteStats, IoE
     let manifest: String = current.iter().map(|p| format!("{p}\n")).collect();
     fsutil::write(&dest.join(MANIFEST), manifest.as_bytes())?;
     Ok(stats)
+}
+
+/// Whether the file holds exactly `bytes`, read in blocks (print.html can be 100 MB).
+fn same_content(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut block = vec![0u8; 256 * 1024];
+    let mut offset = 0;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return offset == bytes.len(),
+            Ok(n) => {
+                if bytes.get(offset..offset + n) != Some(&block[..n]) {
+                    return false;
+                }
+                offset += n;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 fn read_manifest(dest: &Path) -> Vec<String> {
@@ -136,6 +159,20 @@ mod tests {
         let s = write_output(&dest, &[OutputFile::new("a.html", "A2")]).unwrap();
         assert_eq!(s.unchanged, 1);
         assert_eq!(std::fs::read_to_string(dest.join("CNAME")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn content_is_compared_block_by_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let big: Vec<u8> = (0..600_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &big).unwrap();
+        assert!(same_content(&path, &big));
+        let mut changed = big.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        assert!(!same_content(&path, &changed));
+        assert!(!same_content(&path, &big[..big.len() - 1]));
+        assert!(!same_content(&dir.path().join("missing"), b""));
     }
 
     #[test]
