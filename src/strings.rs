@@ -146,6 +146,17 @@ pub struct StudyStrings {
     no_cards: &'static str,
     prerequisite_graph: &'static str,
     mastered: &'static str,
+    /// Messages the practice page's script shows; `{name}` marks what it fills in.
+    msg_due: &'static str,
+    msg_next_review_on: &'static str,
+    msg_next_review: &'static str,
+    msg_not_saved: &'static str,
+    msg_import_refused: &'static str,
+    msg_unreadable: &'static str,
+    msg_imported: &'static str,
+    msg_import_failed: &'static str,
+    msg_under_a_day: &'static str,
+    msg_days: &'static str,
 }
 
 impl StudyStrings {
@@ -195,6 +206,22 @@ impl StudyStrings {
             no_cards: s("No cards match.", "没有符合条件的卡片。"),
             prerequisite_graph: s("Prerequisite graph", "前置关系图"),
             mastered: s("mastered", "已掌握"),
+            msg_due: s("due", "待复习"),
+            msg_next_review_on: s("next review {date}", "下次复习 {date}"),
+            msg_next_review: s("Next review: {when}", "下次复习：{when}"),
+            msg_not_saved: s("Progress could not be saved: {reason}", "进度未能保存：{reason}"),
+            msg_import_refused: s(
+                "Import refused, nothing changed: {file} is {reason}.",
+                "导入被拒绝，未做任何更改：{file} 不可用（{reason}）。",
+            ),
+            msg_unreadable: s(
+                "Import refused, nothing changed: the file could not be read.",
+                "导入被拒绝，未做任何更改：无法读取文件。",
+            ),
+            msg_imported: s("Imported {n} cards from {file}.", "已从 {file} 导入 {n} 张卡片。"),
+            msg_import_failed: s("Import failed, nothing changed: {reason}", "导入失败，未做任何更改：{reason}"),
+            msg_under_a_day: s("<1d", "<1天"),
+            msg_days: s("{n}d", "{n}天"),
         }
     }
 }

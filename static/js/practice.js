@@ -48,16 +48,22 @@
       return true;
     }
 
+    /* Messages come from the page (data-msg-*), in the site's language; {name} is filled in. */
+    function msg(name, vars) {
+      var text = root.getAttribute("data-msg-" + name) || "";
+      return text.replace(/\{(\w+)\}/g, function (all, key) { return vars && key in vars ? vars[key] : all; });
+    }
+
     function days(ms) {
       var d = Math.round(ms / SRS.DAY);
-      return d < 1 ? "<1d" : d + "d";
+      return d < 1 ? msg("under-a-day") : msg("days", { n: d });
     }
 
     function describe(el) {
       var c = cards[el.getAttribute("data-card")];
       var p = el.querySelector(".card-due");
       if (!c) { p.textContent = ""; return; }
-      p.textContent = SRS.isDue(c, Date.now()) ? "due" : "next review " + new Date(c.due).toLocaleDateString();
+      p.textContent = SRS.isDue(c, Date.now()) ? msg("due") : msg("next-review-on", { date: new Date(c.due).toLocaleDateString() });
     }
 
     function show() {
@@ -111,10 +117,10 @@
         SRS.save(fresh);
         cards = fresh;
       } catch (e) {
-        message.textContent = "Progress could not be saved: " + e.message;
+        message.textContent = msg("not-saved", { reason: e.message });
         return;
       }
-      message.textContent = "Next review: " + days(next.due - now);
+      message.textContent = msg("next-review", { when: days(next.due - now) });
       var before = list.length;
       list = order.filter(matches);
       if (list.length === before) pos = (pos + 1) % Math.max(list.length, 1);
@@ -189,24 +195,24 @@
         var parsed = SRS.parseExport(String(reader.result));
         importMessage.classList.toggle("error", !!parsed.error);
         if (parsed.error) {
-          importMessage.textContent = "Import refused, nothing changed: " + file.name + " is " + parsed.error + ".";
+          importMessage.textContent = msg("import-refused", { file: file.name, reason: parsed.error });
         } else {
           var merged = SRS.merge(SRS.load(), parsed.cards);
           try {
             SRS.save(merged);
             cards = merged;
-            importMessage.textContent = "Imported " + Object.keys(parsed.cards).length + " cards from " + file.name + ".";
+            importMessage.textContent = msg("imported", { n: Object.keys(parsed.cards).length, file: file.name });
             refresh(true);
           } catch (e) {
             importMessage.classList.add("error");
-            importMessage.textContent = "Import failed, nothing changed: " + e.message;
+            importMessage.textContent = msg("import-failed", { reason: e.message });
           }
         }
         input.value = "";
       };
       reader.onerror = function () {
         importMessage.classList.add("error");
-        importMessage.textContent = "Import refused, nothing changed: the file could not be read.";
+        importMessage.textContent = msg("unreadable");
       };
       reader.readAsText(file);
     });
