@@ -138,6 +138,23 @@ test("keyboard: the skip link is first and moves focus to the content", async ()
   await context.close();
 });
 
+test("keyboard: questions open with Enter, TOC links move to their section, focus is visible", async () => {
+  const { page, context } = await newPage(browser);
+  await page.goto(fileUrl(REPO, PAGE_TYPES.topic));
+  const summary = page.locator("details[data-question] > summary").first();
+  await summary.focus();
+  const outline = await summary.evaluate((el) => getComputedStyle(el).outlineStyle);
+  assert.notEqual(outline, "none", "focus is visible");
+  await page.keyboard.press("Enter");
+  assert.equal(await summary.evaluate((el) => el.parentElement.open), true);
+  const tocLink = page.locator(".toc a").nth(1);
+  const target = await tocLink.getAttribute("href");
+  await tocLink.focus();
+  await page.keyboard.press("Enter");
+  assert.equal(decodeURIComponent(await page.evaluate(() => location.hash)), decodeURIComponent(target));
+  await context.close();
+});
+
 test("screenshots of a flagship page: light and dark, phone and desktop", async () => {
   for (const [name, width, height] of [["desktop", 1366, 900], ["phone", 390, 844]]) {
     for (const scheme of ["light", "dark"]) {
