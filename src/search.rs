@@ -146,7 +146,7 @@ const SHARD_BYTES: usize = 64 * 1024;
 const BUCKET_BYTES: usize = 64 * 1024;
 
 /// Term → (doc or page id → weight), ids in ascending order. The terms are sorted when written.
-type Postings = HashMap<String, BTreeMap<u32, u32>>;
+type Postings = HashMap<String, Vec<(u32, u32)>>;
 
 /// Term → (doc or page → weight), both in ascending id order.
 #[derive(Default)]
@@ -156,16 +156,17 @@ struct Inverted {
 }
 
 impl Inverted {
+    /// Pages are added in ascending order, each term once per page ([`page_terms`]).
     fn add_page_field(&mut self, page: u32, terms: Terms) {
         for (t, weight) in terms {
-            let w = self.pages.entry(t).or_default().entry(page).or_default();
-            *w = (*w).max(weight);
+            self.pages.entry(t).or_default().push((page, weight));
         }
     }
 
+    /// Sections are added in ascending order, each term once per section ([`section_terms`]).
     fn add_section(&mut self, doc: u32, terms: Terms) {
         for (t, weight) in terms {
-            *self.sections.entry(t).or_default().entry(doc).or_default() += weight;
+            self.sections.entry(t).or_default().push((doc, weight));
         }
     }
 }
@@ -224,10 +225,10 @@ fn push_varint(out: &mut String, mut n: u32) {
 
 /// Postings as a string of varints, one per posting: `id delta * 16 + weight code`, where the
 /// code is the weight's position in `weights` (a handful of distinct values: see [`CODES`]).
-fn varints(map: &BTreeMap<u32, u32>, weights: &[u32]) -> String {
-    let mut out = String::with_capacity(map.len() * 2);
+fn varints(list: &[(u32, u32)], weights: &[u32]) -> String {
+    let mut out = String::with_capacity(list.len() * 2);
     let mut last = 0;
-    for (&id, &w) in map {
+    for &(id, w) in list {
         let code = weights.binary_search(&w).expect("a listed weight") as u32;
         push_varint(&mut out, (id - last) * CODES + code);
         last = id;
@@ -240,7 +241,10 @@ const CODES: u32 = 16;
 
 /// The distinct weights of `map`'s postings, ascending: the table the codes index.
 fn weight_table(map: &Postings) -> Vec<u32> {
-    let mut w: Vec<u32> = map.values().flat_map(|m| m.values().copied()).collect();
+    let mut w: Vec<u32> = map
+        .values()
+        .flat_map(|m| m.iter().map(|&(_, w)| w))
+        .collect();
     w.sort_unstable();
     w.dedup();
     assert!(
@@ -325,13 +329,12 @@ pub fn output(pages: &[Page], rendered: &[Rendered]) -> Vec<OutputFile> {
         .collect();
     terms.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
     terms.dedup();
-    let empty = BTreeMap::new();
     // Postings go out as one ASCII string per kind, terms separated by commas: one-byte JS
     // strings that load faster than JSON and are split into per-term strings on load.
     let lists = |map: &Postings, weights: &[u32]| -> Vec<String> {
         terms
             .iter()
-            .map(|t| varints(map.get(*t).unwrap_or(&empty), weights))
+            .map(|t| varints(map.get(*t).map_or(&[][..], Vec::as_slice), weights))
             .collect()
     };
     let (w, fw) = (
@@ -520,14 +523,14 @@ mod tests {
                     .inverted
                     .sections
                     .get(t)
-                    .and_then(|m| m.get(&doc))
-                    .copied();
+                    .and_then(|m| m.iter().find(|p| p.0 == doc))
+                    .map(|p| p.1);
                 let pw = built
                     .inverted
                     .pages
                     .get(t)
-                    .and_then(|m| m.get(&pid))
-                    .copied();
+                    .and_then(|m| m.iter().find(|p| p.0 == pid))
+                    .map(|p| p.1);
                 let first = built.pages[pid as usize].2 == doc;
                 if sw.is_some() {
                     in_section.insert(doc);
@@ -668,7 +671,7 @@ mod tests {
 
     #[test]
     fn postings_encode_id_deltas_and_weight_codes() {
-        let map: BTreeMap<u32, u32> = [(0, 10), (1, 40), (3, 10), (100_000, 12)].into();
+        let map = [(0, 10), (1, 40), (3, 10), (100_000, 12)];
         let weights = [10, 12, 40];
         let s = varints(&map, &weights);
         assert!(s.bytes().all(|b| DIGITS.contains(&b)));
