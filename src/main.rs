@@ -261,7 +261,8 @@ fn summary(g: &Generated, dest: Option<&Path>, verbose: bool) {
         plural(warnings, "warning"),
         s.elapsed.as_secs_f64()
     );
-    if let Some(dest) = dest {
+    // A build stopped by its configuration has no output folder to name.
+    if let Some(dest) = dest.filter(|d| !d.as_os_str().is_empty()) {
         line.push_str(&format!(" → {}", dest.display()));
     }
     eprintln!("{line}");

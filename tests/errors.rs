@@ -154,3 +154,22 @@ fn init_makes_a_site_that_builds_and_new_adds_a_page() {
     let gitignore = std::fs::read_to_string(site.root().join(".gitignore")).unwrap();
     assert!(gitignore.contains("book/") && gitignore.contains(".studybook/"));
 }
+
+#[test]
+fn a_broken_book_toml_stops_the_build_with_its_position() {
+    let site = Site::empty();
+    site.write("book.toml", "[book\n");
+    site.write("content/a.md", "# A\n");
+    let out = site.cli(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid book.toml") && stderr.contains("book.toml:1:6"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(" → "),
+        "no output folder is named: {stderr}"
+    );
+    assert!(!site.root().join("book").exists(), "nothing is written");
+}
