@@ -225,11 +225,21 @@ fn anki_export_of_a_broken_site_reports_and_exits_1() {
 fn practice_messages_follow_the_site_language() {
     let site = Site::copy_of("basic");
     let toml = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
-    site.write("book.toml", &toml.replace("[book]\n", "[book]\nlanguage = \"zh-CN\"\n"));
+    site.write(
+        "book.toml",
+        &toml.replace("[book]\n", "[book]\nlanguage = \"zh-CN\"\n"),
+    );
     let report = site.build();
-    assert!(report.generated.diagnostics.is_empty(), "{:?}", report.generated.diagnostics);
+    assert!(
+        report.generated.diagnostics.is_empty(),
+        "{:?}",
+        report.generated.diagnostics
+    );
     let practice = site.out("practice.html");
-    assert!(practice.contains("data-msg-next-review=\"下次复习：{when}\""), "{practice}");
+    assert!(
+        practice.contains("data-msg-next-review=\"下次复习：{when}\""),
+        "{practice}"
+    );
     assert!(practice.contains("data-msg-days=\"{n}天\""));
     assert!(!practice.contains("Next review"));
 }
