@@ -77,6 +77,8 @@ pub enum BuildError {
     Io(#[from] IoError),
     #[error("refusing to build into {}: {reason}", dest.display())]
     UnsafeDestination { dest: PathBuf, reason: String },
+    #[error("there is no site folder at {}: give the folder that holds book.toml and content/, or create one with `studybook init`", .0.display())]
+    NoSiteFolder(PathBuf),
 }
 
 #[derive(Debug)]
@@ -108,6 +110,10 @@ pub fn load_config(opts: &BuildOptions) -> (Option<Config>, Vec<Diagnostic>) {
 /// output is still written so a reader sees every page, with errors marked in place.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    // Without this, a mistyped folder would be created as `<folder>/book`.
+    if !opts.root.is_dir() {
+        return Err(BuildError::NoSiteFolder(opts.root.clone()));
+    }
     let (config, mut diags) = load_config(opts);
     let Some(config) = config else {
         return Ok(BuildReport {

@@ -125,7 +125,15 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let result = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.bind, opts.port)).await?;
+        let wanted = SocketAddr::new(opts.bind, opts.port);
+        let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+                format!(" (another server uses port {}: try --port {})", opts.port, opts.port.wrapping_add(1))
+            } else {
+                String::new()
+            };
+            anyhow::anyhow!("cannot listen on {wanted}: {e}{hint}")
+        })?;
         let addr = listener.local_addr()?;
         let url = format!("http://{addr}/");
         println!("serving {} at {url} (Ctrl+C to stop)", root.display());
