@@ -138,6 +138,9 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             Ok(exit_code(&report.generated))
         }
         Command::Check { root, format } => {
+            if !root.is_dir() {
+                return Err(build::BuildError::NoSiteFolder(root.clone()).into());
+            }
             let generated = build::check(&BuildOptions {
                 root: root.clone(),
                 ..BuildOptions::default()
