@@ -158,11 +158,15 @@ fn init_makes_a_site_that_builds_and_new_adds_a_page() {
 #[test]
 fn a_missing_site_folder_is_a_usage_error_and_creates_nothing() {
     let site = Site::empty();
-    let out = site.cli(&["build", "no-such-site"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("there is no site folder at no-such-site")
-    );
+    for command in ["build", "check"] {
+        let out = site.cli(&[command, "no-such-site"]);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("there is no site folder at no-such-site"),
+            "{stderr}"
+        );
+    }
     assert!(!site.root().join("no-such-site").exists());
 }
 
