@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::diagnostics::{Diagnostic, LineIndex, Position};
+use crate::diagnostics::{Diagnostic, Position};
 use crate::frontmatter::{self, FrontMatter};
 use crate::load::Source;
 use crate::slug::{slugify, UniqueIds};
@@ -52,10 +52,6 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn body(&self) -> &str {
-        &self.source.text[self.body_offset..]
-    }
-
     /// How many folders deep the output file is: `gan/wgan.html` is 1.
     pub fn depth(&self) -> usize {
         self.url.matches('/').count()
@@ -232,11 +228,6 @@ pub fn assign_ids(raw: Vec<RawHeading>) -> Vec<Heading> {
 /// The headings of a category introduction (which never takes its title from a heading).
 pub fn headings_of(body: &str) -> Vec<Heading> {
     assign_ids(outline(body).headings)
-}
-
-/// Position of a byte offset of a page's file.
-pub fn position(text: &str, offset: usize) -> Position {
-    LineIndex::new(text).position(text, offset)
 }
 
 #[cfg(test)]
