@@ -19,7 +19,7 @@ use crate::parse::{self, CategoryMeta, Page};
 use crate::render::{self, Doc, RenderEnv, Rendered};
 use crate::strings::Strings;
 use crate::theme::{Theme, STATIC_DIR, TEMPLATES_DIR};
-use crate::write::{self, OutputFile, WriteStats};
+use crate::write::{self, OutputFile, Stale, WriteStats};
 use crate::{graph, highlight};
 
 /// Where render results are kept between builds.
@@ -43,7 +43,7 @@ pub struct BuildOptions {
     pub site_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     pub pages: usize,
     pub formulas: usize,
@@ -130,7 +130,27 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     diags.append(&mut generated.diagnostics);
     generated.diagnostics = diags;
     diagnostics::sort(&mut generated.diagnostics);
-    generated.stats.write = write::write_output(&dest, &generated.files)?;
+    // A build with errors never removes a page the last good build wrote.
+    let stale = if generated.has_errors() {
+        Stale::Keep
+    } else {
+        Stale::Remove
+    };
+    generated.stats.write = write::write_output(&dest, &generated.files, stale)?;
+    for (path, target) in &generated.stats.write.replaced_links {
+        generated.diagnostics.push(
+            Diagnostic::warning(
+                dest.join(path),
+                Position::default(),
+                format!(
+                    "replaced a symbolic link to {} with the site's own {}",
+                    target.display(),
+                    path
+                ),
+            )
+            .with_help("links inside the output folder are never followed: nothing was written or removed outside it"),
+        );
+    }
     generated.stats.elapsed = started.elapsed();
     Ok(BuildReport { generated, dest })
 }
@@ -393,7 +413,7 @@ pub fn assemble(
             Err(e) => diags.push(Diagnostic::error(
                 path.strip_prefix(root).unwrap_or(&path),
                 Position::default(),
-                e.source.to_string(),
+                e.cause.to_string(),
             )),
         }
     }

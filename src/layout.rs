@@ -7,7 +7,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Position};
+use crate::diagnostics::Diagnostic;
 use crate::graph::LinkGraph;
 use crate::index::{PageId, SiteIndex};
 use crate::parse::Page;
@@ -164,62 +164,8 @@ pub fn templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
         .map(|(n, f)| (n.as_str(), f.content.as_str()))
         .collect();
     tera.add_raw_templates(sources)
-        .map_err(|e| template_errors(theme, None, &e))?;
+        .map_err(|e| theme.template_errors(None, &e))?;
     Ok(tera)
-}
-
-/// Tera reports one error, or (when checking references) several reports joined in one message;
-/// each becomes a diagnostic at its template's line.
-fn template_errors(theme: &Theme, rendering: Option<&str>, e: &tera::Error) -> Vec<Diagnostic> {
-    let help = rendering.map(|name| format!("while rendering `{name}`"));
-    let diag = |file: std::path::PathBuf, pos: Position, message: &str| {
-        let mut d = Diagnostic::error(file, pos, format!("template error: {message}"));
-        d.help = help.clone();
-        d
-    };
-    match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
-            let span = r.span();
-            let pos = Position {
-                line: span.start_line,
-                column: span.start_col + 1,
-            };
-            vec![diag(theme.template_path(r.filename()), pos, r.message())]
-        }
-        _ => {
-            let text = e.to_string();
-            let mut out: Vec<Diagnostic> = Vec::new();
-            for line in text.lines() {
-                if let Some(message) = line.strip_prefix("error: ") {
-                    out.push(diag(
-                        theme.template_path(rendering.unwrap_or("")),
-                        Position::default(),
-                        message,
-                    ));
-                } else if let (Some(last), Some(place)) =
-                    (out.last_mut(), line.trim_start().strip_prefix("--> "))
-                {
-                    let mut parts = place.rsplitn(3, ':');
-                    let (col, line_no, name) = (parts.next(), parts.next(), parts.next());
-                    if let (Some(col), Some(line_no), Some(name)) = (col, line_no, name) {
-                        last.file = theme.template_path(name);
-                        last.position = Position {
-                            line: line_no.parse().unwrap_or(0),
-                            column: col.parse().unwrap_or(0),
-                        };
-                    }
-                }
-            }
-            if out.is_empty() {
-                out.push(diag(
-                    theme.template_path(rendering.unwrap_or("")),
-                    Position::default(),
-                    &text,
-                ));
-            }
-            out
-        }
-    }
 }
 
 pub fn layout(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnostic>) {
@@ -268,7 +214,7 @@ pub fn layout_pages(
     for (path, result) in page_files {
         match result {
             Ok(html) => out.push(OutputFile::new(path, html)),
-            Err(e) => diags.extend(template_errors(site.theme, Some("page.html"), &e)),
+            Err(e) => diags.extend(site.theme.template_errors(Some("page.html"), &e)),
         }
     }
     (out, diags)
@@ -284,7 +230,7 @@ pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<
             .render(template, &ctx)
         {
             Ok(html) => out.push(OutputFile::new(path, html)),
-            Err(e) => diags.extend(template_errors(site.theme, Some(template), &e)),
+            Err(e) => diags.extend(site.theme.template_errors(Some(template), &e)),
         };
 
     out.push(nav_data(site));

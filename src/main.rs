@@ -271,8 +271,8 @@ fn summary(g: &Generated, dest: Option<&Path>, verbose: bool) {
     eprintln!("{line}");
     if verbose {
         eprintln!(
-            "files: {} written, {} unchanged, {} removed; render cache (math and code): {} hits, {} misses",
-            s.write.written, s.write.unchanged, s.write.removed, s.cache_hits, s.cache_misses
+            "files: {} written, {} unchanged, {} removed, {} kept from the last build; render cache (math and code): {} hits, {} misses",
+            s.write.written, s.write.unchanged, s.write.removed, s.write.kept, s.cache_hits, s.cache_misses
         );
     }
 }
