@@ -184,6 +184,15 @@ pub fn resolve_destination(root: &Path, config: &Config) -> Result<PathBuf, Buil
     let root_abs = fsutil::absolute(root);
     let dest = fsutil::absolute(&root.join(&config.build_dir));
     let refuse = |reason: String| {
+        let reason = match config.build_dir_set_at {
+            Some(at) => format!(
+                "{reason} (build-dir is set at {}:{}:{})",
+                crate::config::CONFIG_FILE,
+                at.line,
+                at.column
+            ),
+            None => reason,
+        };
         Err(BuildError::UnsafeDestination {
             dest: dest.clone(),
             reason,

@@ -19,6 +19,8 @@ pub struct Config {
     pub src: PathBuf,
     /// The output folder, relative to the root (or absolute).
     pub build_dir: PathBuf,
+    /// Where book.toml sets `build-dir`, so a refused folder names the line that chose it.
+    pub build_dir_set_at: Option<Position>,
     /// Absolute base URL with a trailing slash, e.g. `/ml-notes/` or `https://x.github.io/ml-notes/`.
     pub site_url: Option<String>,
     pub git_repository_url: Option<String>,
@@ -209,12 +211,32 @@ impl Config {
                 .with_help(suggest_key(&key))
             })
             .collect::<Vec<_>>();
-        let (config, problems) = Self::from_raw(raw);
+        let (mut config, problems) = Self::from_raw(raw);
         diags.extend(
             problems
                 .into_iter()
                 .map(|m| Diagnostic::error(CONFIG_FILE, Position::default(), m)),
         );
+        config.build_dir_set_at = key_offset(text, &["build", "build-dir"]).map(at);
+        config.math_macros.retain(|name, _| {
+            let valid = is_macro_name(name);
+            if !valid {
+                let pos = key_offset(text, &["math", "macros", name])
+                    .map(at)
+                    .unwrap_or_default();
+                diags.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        pos,
+                        format!("`{name}` is not a TeX macro name"),
+                    )
+                    .with_help(
+                        "a macro name is a backslash and letters, written \"\\\\norm\" in TOML",
+                    ),
+                );
+            }
+            valid
+        });
         (Some(config), diags)
     }
 
@@ -242,8 +264,9 @@ impl Config {
             description: raw.book.description.unwrap_or_default(),
             authors: raw.book.authors,
             language,
-            src: raw.book.src.unwrap_or_else(|| PathBuf::from("content")),
-            build_dir: raw.build.build_dir.unwrap_or_else(|| PathBuf::from("book")),
+            src: normalized(raw.book.src.unwrap_or_else(|| PathBuf::from("content"))),
+            build_dir: normalized(raw.build.build_dir.unwrap_or_else(|| PathBuf::from("book"))),
+            build_dir_set_at: None,
             site_url,
             git_repository_url: raw.output.html.git_repository_url,
             edit_url_template: raw.output.html.edit_url_template,
@@ -260,6 +283,43 @@ impl Config {
         };
         (config, problems)
     }
+}
+
+/// `./content/` and `content` are one folder: the watcher compares paths by their components.
+fn normalized(path: PathBuf) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
+/// `\name` (letters) or `\` and one other character: what KaTeX accepts as a macro to define.
+fn is_macro_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('\\') else {
+        return false;
+    };
+    let mut chars = rest.chars();
+    match (chars.next(), chars.as_str()) {
+        (Some(c), "") => !c.is_whitespace(),
+        (Some(_), _) => rest.chars().all(|c| c.is_ascii_alphabetic()),
+        (None, _) => false,
+    }
+}
+
+/// The byte offset of the key at `path` (`["math", "macros", "\\R"]`) in the document.
+fn key_offset(text: &str, path: &[&str]) -> Option<usize> {
+    let table = toml::de::DeTable::parse(text).ok()?;
+    let mut current = table.get_ref();
+    for (i, name) in path.iter().enumerate() {
+        let (key, value) = current.iter().find(|(k, _)| k.get_ref() == name)?;
+        if i + 1 == path.len() {
+            return Some(key.span().start);
+        }
+        let toml::de::DeValue::Table(inner) = value.get_ref() else {
+            return None;
+        };
+        current = inner;
+    }
+    None
 }
 
 /// Keys in the document that the configuration does not know, with their byte offsets.
@@ -331,6 +391,32 @@ mod tests {
         assert_eq!(d[0].position.line, 3);
         assert!(d[0].message.contains("book.titel"), "{}", d[0].message);
         assert_eq!(d[0].help.as_deref(), Some("did you mean `book.title`?"));
+    }
+
+    #[test]
+    fn a_macro_name_must_be_a_tex_command() {
+        let text =
+            "[math]\nmacros = { \"\\\\R\" = \"\\\\mathbb{R}\", \"\" = \"x\", \"norm\" = \"y\" }\n";
+        let (c, d) = Config::parse(text);
+        let c = c.unwrap();
+        assert_eq!(c.math_macros.keys().collect::<Vec<_>>(), ["\\R"]);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(
+            d.iter().all(|d| d.is_error() && d.position.line == 2),
+            "{d:?}"
+        );
+        assert_eq!(d[0].position.column, 35);
+        assert!(d[1].message.contains("`norm` is not a TeX macro name"));
+    }
+
+    #[test]
+    fn folders_are_normalized_and_build_dir_is_located() {
+        let (c, _) =
+            Config::parse("[book]\nsrc = \"./content/\"\n[build]\nbuild-dir = \"./out\"\n");
+        let c = c.unwrap();
+        assert_eq!(c.src, PathBuf::from("content"));
+        assert_eq!(c.build_dir, PathBuf::from("out"));
+        assert_eq!(c.build_dir_set_at, Some(Position { line: 4, column: 1 }));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! export. Scheduling itself runs in the reader's browser (`static/js/srs.js`).
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use tera::Context;
@@ -13,10 +13,9 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::index::{PageId, SiteIndex};
 use crate::layout::SiteData;
-use crate::math::{escape, MathRenderer};
+use crate::math::escape;
 use crate::parse::Page;
-use crate::render::{self, Doc, RenderEnv, Rendered};
-use crate::strings::Strings;
+use crate::render::Rendered;
 
 /// The id a card's progress is stored under: the page's URL without `.html` and the question's
 /// anchor (`q-` + hash of the question text). Editing an answer keeps it; rewording the
@@ -383,35 +382,13 @@ pub fn export_anki(root: &Path) -> (Option<AnkiExport>, Vec<Diagnostic>) {
     let Some(config) = config else {
         return (None, diags);
     };
-    let loaded = crate::load::load(root, &config.src);
-    diags.extend(loaded.diagnostics);
-    let parsed = crate::parse::parse(loaded.sources);
-    diags.extend(parsed.diagnostics);
-    let pages = parsed.pages;
-    let index = SiteIndex::build(&pages, &parsed.categories);
-    let strings = Strings::for_language(config.language);
+    // The same analysis as `build`, so both report the same problems (a prerequisite cycle…).
     let cache = RenderCache::open(&root.join(crate::build::CACHE_FILE));
-    let math = MathRenderer::new(&config.math_macros, &cache);
-    let assets: HashSet<PathBuf> = loaded.assets.iter().cloned().collect();
-    let env = RenderEnv {
-        pages: &pages,
-        index: &index,
-        math: &math,
-        cache: &cache,
-        assets: &assets,
-        strings: &strings,
-    };
-    let rendered: Vec<Rendered> = {
-        use rayon::prelude::*;
-        (0..pages.len())
-            .into_par_iter()
-            .map(|id| render::render(&env, &Doc::of_page(&pages[id], id)))
-            .collect()
-    };
-    for r in &rendered {
-        diags.extend(r.diagnostics.iter().cloned());
-    }
-    let (text, cards) = anki_tsv(&config, &pages, &index, &rendered);
+    let analyzed = crate::build::analyze(root, &config, &cache, &crate::build::Silent);
+    let _ = cache.finish_rendering();
+    diags.extend(crate::build::analysis_diagnostics(&analyzed));
+    let (pages, index, rendered) = (&analyzed.pages, &analyzed.index, &analyzed.rendered);
+    let (text, cards) = anki_tsv(&config, pages, index, rendered);
     let export = AnkiExport {
         text,
         cards,
@@ -554,25 +531,97 @@ fn annotation(katex_html: &str) -> Option<&str> {
     Some(&katex_html[start..start + len])
 }
 
+/// Expands the site's macros, arguments included (`\norm{x}` with `\left\lVert #1 \right\rVert`),
+/// as KaTeX would. Macros may use each other; expansion stops after a fixed depth, so a macro
+/// that names itself cannot loop.
 fn expand_macros(tex: &str, macros: &BTreeMap<String, String>) -> String {
+    const DEPTH: usize = 16;
     let mut out = tex.to_string();
-    for (name, body) in macros {
-        let mut result = String::with_capacity(out.len());
-        let mut rest = out.as_str();
-        while let Some(i) = rest.find(name.as_str()) {
-            let after = &rest[i + name.len()..];
-            result.push_str(&rest[..i]);
-            if after.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                result.push_str(name);
-            } else {
-                result.push_str(body);
-            }
-            rest = after;
+    for _ in 0..DEPTH {
+        let next = expand_once(&out, macros);
+        if next == out {
+            break;
         }
-        result.push_str(rest);
-        out = result;
+        out = next;
     }
     out
+}
+
+fn expand_once(tex: &str, macros: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(tex.len());
+    let mut rest = tex;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after_slash = &rest[i + 1..];
+        let name_len = match after_slash.chars().next() {
+            Some(c) if c.is_ascii_alphabetic() => after_slash
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(after_slash.len()),
+            Some(c) => c.len_utf8(),
+            None => 0,
+        };
+        let name = &rest[i..i + 1 + name_len];
+        rest = &after_slash[name_len..];
+        let Some(body) = macros.get(name) else {
+            out.push_str(name);
+            continue;
+        };
+        let arity = (1..=9)
+            .rev()
+            .find(|n| body.contains(&format!("#{n}")))
+            .unwrap_or(0);
+        let mut args = Vec::with_capacity(arity);
+        for _ in 0..arity {
+            let (arg, after) = next_argument(rest);
+            args.push(arg);
+            rest = after;
+        }
+        let mut expanded = body.clone();
+        for (n, arg) in args.iter().enumerate() {
+            expanded = expanded.replace(&format!("#{}", n + 1), arg);
+        }
+        out.push_str(&expanded);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One TeX macro argument: a `{…}` group (without its braces), a control sequence or one
+/// character, after any spaces. Returns it and the text after it.
+fn next_argument(tex: &str) -> (&str, &str) {
+    let tex = tex.trim_start();
+    let mut chars = tex.char_indices();
+    match chars.next() {
+        Some((_, '{')) => {
+            let mut depth = 0usize;
+            for (i, c) in tex.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return (&tex[1..i], &tex[i + 1..]);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            (&tex[1..], "")
+        }
+        Some((_, '\\')) => {
+            let rest = &tex[1..];
+            let len = match rest.chars().next() {
+                Some(c) if c.is_ascii_alphabetic() => rest
+                    .find(|c: char| !c.is_ascii_alphabetic())
+                    .unwrap_or(rest.len()),
+                Some(c) => c.len_utf8(),
+                None => 0,
+            };
+            (&tex[..1 + len], &tex[1 + len..])
+        }
+        Some((_, c)) => (&tex[..c.len_utf8()], &tex[c.len_utf8()..]),
+        None => ("", ""),
+    }
 }
 
 /// Links point into the site, which Anki does not have: keep their text only.
@@ -605,6 +654,30 @@ fn strip_tags(html: &str) -> String {
 mod tests {
     use super::*;
     use crate::render::question_id;
+
+    #[test]
+    fn macros_expand_with_their_arguments_and_never_loop() {
+        let macros: BTreeMap<String, String> = [
+            ("\\norm", "\\left\\lVert #1 \\right\\rVert"),
+            ("\\R", "\\mathbb{R}"),
+            ("\\pair", "(#1, #2)"),
+            ("\\loop", "\\loop x"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(
+            expand_macros("\\norm{x_{1}} \\in \\R^n", &macros),
+            "\\left\\lVert x_{1} \\right\\rVert \\in \\mathbb{R}^n"
+        );
+        assert_eq!(expand_macros("\\pair a\\beta", &macros), "(a, \\beta)");
+        assert_eq!(expand_macros("\\Real \\R", &macros), "\\Real \\mathbb{R}");
+        assert!(expand_macros("\\loop", &macros).starts_with("\\loop x x"));
+        assert_eq!(
+            expand_macros("\\norm", &macros),
+            "\\left\\lVert  \\right\\rVert"
+        );
+    }
 
     #[test]
     fn card_ids_follow_the_question_text_not_the_answer() {
