@@ -170,7 +170,14 @@ pub fn templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
 
 pub fn layout(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let all: Vec<PageId> = (0..site.pages.len()).collect();
-    let (mut out, mut diags) = layout_pages(site, tera, &all);
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    for laid in layout_pages(site, tera, &all) {
+        match laid.result {
+            Ok(file) => out.push(file),
+            Err(e) => diags.extend(e),
+        }
+    }
     let (shared, shared_diags) = layout_shared(site, tera);
     out.extend(shared);
     diags.extend(shared_diags);
@@ -189,35 +196,75 @@ fn base_context(site: &SiteData<'_>) -> Context {
     base
 }
 
+/// One topic page laid out: its file, or the template's errors (the page is then not written,
+/// so the last good build's file stays).
+pub struct LaidOut {
+    pub page: PageId,
+    pub result: Result<OutputFile, Vec<Diagnostic>>,
+}
+
 /// Lays out the topic pages `ids` (all of them for `build`, the affected ones for `serve`).
-pub fn layout_pages(
-    site: &SiteData<'_>,
-    tera: &Tera,
-    ids: &[PageId],
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let mut out = Vec::new();
-    let mut diags = Vec::new();
+pub fn layout_pages(site: &SiteData<'_>, tera: &Tera, ids: &[PageId]) -> Vec<LaidOut> {
+    use rayon::prelude::*;
     let base = base_context(site);
-    let page_files: Vec<(String, Result<String, tera::Error>)> = {
-        use rayon::prelude::*;
-        ids.par_iter()
-            .map(|&id| {
-                let page = &site.pages[id];
-                let mut ctx = base.clone();
-                ctx.insert("root", &root_of(page.depth()));
-                ctx.insert("kind", "page");
-                ctx.insert("page", &page_view(site, id));
-                (page.url.clone(), tera.render("page.html", &ctx))
-            })
-            .collect()
-    };
-    for (path, result) in page_files {
-        match result {
-            Ok(html) => out.push(OutputFile::new(path, html)),
-            Err(e) => diags.extend(site.theme.template_errors(Some("page.html"), &e)),
+    ids.par_iter()
+        .map(|&id| {
+            let page = &site.pages[id];
+            let mut ctx = base.clone();
+            ctx.insert("root", &root_of(page.depth()));
+            ctx.insert("kind", "page");
+            ctx.insert("page", &page_view(site, id));
+            let result = tera
+                .render("page.html", &ctx)
+                .map(|html| OutputFile::new(page.url.clone(), html))
+                .map_err(|e| site.theme.template_errors(Some("page.html"), &e));
+            LaidOut { page: id, result }
+        })
+        .collect()
+}
+
+/// What laying out a topic page reads from the rest of the site, as hashes: the site view every
+/// template sees, and per page its own view without its rendered body, outline and questions (a
+/// page rendered again is laid out again anyway). `serve` lays out again exactly the pages whose
+/// hash changed, so whatever a view reads of other pages is followed with no list to keep.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fingerprints {
+    pub site: u64,
+    pub pages: Vec<u64>,
+}
+
+pub fn fingerprints(site: &SiteData<'_>) -> Fingerprints {
+    use rayon::prelude::*;
+    let pages = (0..site.pages.len())
+        .into_par_iter()
+        .map(|id| {
+            let mut view = page_view(site, id);
+            view.body = "";
+            view.toc = &[];
+            view.questions = &[];
+            hash_of(&view)
+        })
+        .collect();
+    Fingerprints {
+        site: hash_of(&site_view(site)),
+        pages,
+    }
+}
+
+fn hash_of(value: &impl Serialize) -> u64 {
+    struct Hasher(xxhash_rust::xxh3::Xxh3);
+    impl std::io::Write for Hasher {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
-    (out, diags)
+    let mut hasher = Hasher(xxhash_rust::xxh3::Xxh3::new());
+    serde_json::to_writer(&mut hasher, value).expect("views serialize");
+    hasher.0.digest()
 }
 
 /// Lays out everything but the topic pages: index, tags, print view, study pages, 404, sitemap.

@@ -146,3 +146,43 @@ fn a_file_in_the_way_of_a_folder_is_named_once() {
         "mine"
     );
 }
+
+/// One list of the pages the site writes itself: every generated HTML file is on it (or is a
+/// tag page), and a topic page named like any of them is an error naming the Markdown file.
+#[test]
+fn pages_named_like_generated_ones_are_refused_by_name() {
+    let site = Site::copy_of("basic");
+    let report = site.build();
+    let topic_urls: Vec<String> = common::html_files(&site.root().join("book"))
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.contains('/') && !p.starts_with("tags/"))
+        .collect();
+    for (path, _) in common::html_files(&site.root().join("book")) {
+        let generated = studybook::parse::GENERATED_PAGES.contains(&path.as_str())
+            || path.starts_with(&format!("{}/", studybook::parse::TAGS_DIR));
+        assert!(
+            generated || topic_urls.contains(&path),
+            "{path} is written by the site but not on the list of generated pages"
+        );
+    }
+    assert!(!report.generated.has_errors());
+    for name in studybook::parse::GENERATED_PAGES {
+        let md = name.replace(".html", ".md");
+        site.write(&format!("content/{md}"), "# Mine\n\nText.\n");
+    }
+    site.write("content/tags/index.md", "# Tags of mine\n");
+    let out = site.cli(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    for name in studybook::parse::GENERATED_PAGES {
+        let md = name.replace(".html", ".md");
+        assert!(
+            text.contains(&format!("content/{md}"))
+                && text.contains(&format!("{name} is a page the site writes itself")),
+            "{md}: {text}"
+        );
+    }
+    assert!(text.contains("content/tags/index.md"), "{text}");
+    assert!(!text.contains("two files would be written"), "{text}");
+}
