@@ -6,24 +6,23 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::cache::RenderCache;
+use crate::cache::{RenderCache, CACHE_FILE};
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic, Position};
 use crate::fsutil::{self, IoError};
 use crate::graph::LinkGraph;
 use crate::index::{PageId, SiteIndex};
-use crate::layout::{self, SiteData};
+use crate::layout;
+use crate::layout::OutputFile;
 use crate::load::{self, Source};
 use crate::math::MathRenderer;
 use crate::parse::{self, CategoryMeta, Page};
 use crate::render::{self, Doc, RenderEnv, Rendered};
+use crate::site_data::SiteData;
 use crate::strings::Strings;
 use crate::theme::{Theme, STATIC_DIR, TEMPLATES_DIR};
-use crate::write::{self, OutputFile, Stale, WriteStats};
+use crate::write::{self, Stale, WriteStats};
 use crate::{graph, highlight};
-
-/// Where render results are kept between builds.
-pub const CACHE_FILE: &str = ".studybook/cache/render.json";
 
 /// Reports progress to whoever shows it (a progress bar on a terminal, nothing in tests).
 pub trait Progress: Sync {

@@ -10,7 +10,7 @@ use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 use crate::cache::{key, RenderCache};
-use crate::math::escape;
+use crate::html::escape;
 
 /// Part of the cache key: bump it whenever the HTML made for the same code changes.
 const OUTPUT_FORMAT: &str = "pruned-1";

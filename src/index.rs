@@ -29,8 +29,6 @@ pub struct Category {
     pub weight: i64,
     /// Pages in reading order.
     pub pages: Vec<PageId>,
-    /// The `_index.md` of the folder, if any (its position in `categories` of the parse result).
-    pub meta: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -174,7 +172,7 @@ impl SiteIndex {
 
 fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
     let mut by_key: BTreeMap<String, Category> = BTreeMap::new();
-    for (i, meta) in metas.iter().enumerate() {
+    for meta in metas {
         let folder = meta.source.rel_path.parent().and_then(|p| p.file_name());
         let title = meta
             .meta
@@ -189,7 +187,6 @@ fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
                 title,
                 weight: meta.meta.weight.unwrap_or(0),
                 pages: Vec::new(),
-                meta: Some(i),
             },
         );
     }
@@ -203,7 +200,6 @@ fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
                     .unwrap_or_default(),
                 weight: 0,
                 pages: Vec::new(),
-                meta: None,
             }
         });
         cat.pages.push(id);

@@ -6,28 +6,28 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::graph::LinkGraph;
 use crate::index::{PageId, SiteIndex};
-use crate::parse::Page;
 use crate::print;
-use crate::render::{Question, Rendered, TocEntry};
-use crate::strings::Strings;
+use crate::render::{Question, TocEntry};
+pub use crate::site_data::SiteData;
 use crate::theme::Theme;
-use crate::write::OutputFile;
 
-/// Everything the layout stage reads.
-pub struct SiteData<'a> {
-    pub config: &'a Config,
-    pub pages: &'a [Page],
-    pub index: &'a SiteIndex,
-    pub rendered: &'a [Rendered],
-    pub graph: &'a LinkGraph,
-    /// Rendered `_index.md` introductions by category key ("" is the site introduction).
-    pub intros: &'a BTreeMap<String, Rendered>,
-    pub theme: &'a Theme,
-    pub strings: &'a Strings,
+/// One file of the output folder, made in memory by the layout stage for the write stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative to the output folder, with `/` separators.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -628,7 +628,7 @@ fn sitemap(site_url: &str, site: &SiteData<'_>) -> String {
             .replace("%5F", "_");
         xml.push_str(&format!(
             "  <url><loc>{}{}</loc></url>\n",
-            crate::math::escape(site_url),
+            crate::html::escape(site_url),
             encoded
         ));
     }

@@ -197,7 +197,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 /// `studybook export anki`: the notes file is written even when the site has errors (like
 /// `build`), and the exit code says so.
 fn export_anki(cli: &Cli, root: &Path, out: &Path) -> anyhow::Result<ExitCode> {
-    let (export, diags) = studybook::study::export_anki(root);
+    let (export, diags) = studybook::export::anki::export_anki(root);
     print_diagnostics(&diags, root, Format::Human)?;
     let Some(export) = export else {
         return Ok(ExitCode::from(1));

@@ -13,8 +13,9 @@ use serde::Serialize;
 use crate::cache::RenderCache;
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::highlight;
+use crate::html::escape;
 use crate::index::{Lookup, PageId, SiteIndex};
-use crate::math::{self, escape, MathRenderer};
+use crate::math::{self, MathRenderer};
 use crate::parse::{markdown_options, Heading, Page};
 use crate::strings::Strings;
 
@@ -134,6 +135,18 @@ impl CalloutKind {
             Self::Warning => "warning",
             Self::Caution => "caution",
             Self::Question => "question",
+        }
+    }
+
+    /// The title a callout without one shows, in the site's language.
+    fn label(self, strings: &Strings) -> &str {
+        match self {
+            Self::Note => &strings.note,
+            Self::Tip => &strings.tip,
+            Self::Important => &strings.important,
+            Self::Warning => &strings.warning,
+            Self::Caution => &strings.caution,
+            Self::Question => &strings.question,
         }
     }
 }
@@ -817,7 +830,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
             .collect::<Vec<_>>()
             .join(" ");
         if title_html.trim().is_empty() {
-            title_html = escape(strings.callout_label(c.kind));
+            title_html = escape(c.kind.label(strings));
         }
         let mut body_html = String::new();
         pulldown_cmark::html::push_html(&mut body_html, body.into_iter());

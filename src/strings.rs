@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::config::Language;
-use crate::render::CalloutKind;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Strings {
@@ -95,17 +94,6 @@ impl Strings {
             important: s("Important", "重要"),
             warning: s("Warning", "警告"),
             caution: s("Caution", "小心"),
-        }
-    }
-
-    pub fn callout_label(&self, kind: CalloutKind) -> &str {
-        match kind {
-            CalloutKind::Note => &self.note,
-            CalloutKind::Tip => &self.tip,
-            CalloutKind::Important => &self.important,
-            CalloutKind::Warning => &self.warning,
-            CalloutKind::Caution => &self.caution,
-            CalloutKind::Question => &self.question,
         }
     }
 }

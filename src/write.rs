@@ -16,6 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::fsutil::{self, IoError};
+use crate::layout::OutputFile;
 
 /// The list of files this tool wrote, kept inside the output folder.
 pub const MANIFEST: &str = ".studybook-manifest";
@@ -23,22 +24,6 @@ pub const MANIFEST: &str = ".studybook-manifest";
 /// Marks temporary files: `.<name>.studybook-tmp-<pid>-<n>`, removed by the next build if a
 /// build was killed before renaming them.
 const TEMP_MARK: &str = ".studybook-tmp-";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative to the output folder, with `/` separators.
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl OutputFile {
-    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        Self {
-            path: path.into(),
-            bytes: bytes.into(),
-        }
-    }
-}
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteStats {

@@ -53,7 +53,7 @@ impl LiveSite {
         let mut site = LiveSite {
             root: root.to_path_buf(),
             config: None,
-            cache: RenderCache::open(&root.join(build::CACHE_FILE)),
+            cache: RenderCache::open(&root.join(crate::cache::CACHE_FILE)),
             analyzed: None,
             files: Files::new(),
             diagnostics: Vec::new(),
