@@ -410,7 +410,7 @@ mod tests {
     }
 
     #[test]
-    fn svg_text_is_escaped_and_long_titles_fit() {
+    fn long_titles_fit_their_box() {
         let long = "A very long topic title that cannot fit in one node box";
         let fitted = fit(long);
         assert!(fitted.ends_with('…') && text_width(&fitted) <= NODE_W);
