@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::html::is_external;
+
 /// The id of a topic's section in `print.html`.
 pub fn page_anchor(url: &str) -> String {
     format!("p-{}", url.trim_end_matches(".html").replace('/', "-"))
@@ -76,12 +78,6 @@ fn next_attr(s: &str) -> Option<(usize, &'static str)> {
         from = eq + 2;
     }
     None
-}
-
-fn is_external(v: &str) -> bool {
-    v.starts_with("//")
-        || v.split_once(':')
-            .is_some_and(|(s, _)| s.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn rebase_href(value: &str, dir: &str, own: &str, anchors: &BTreeMap<&str, String>) -> String {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::cache::RenderCache;
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::highlight;
-use crate::html::escape;
+use crate::html::{escape, is_external};
 use crate::index::{Lookup, PageId, SiteIndex};
 use crate::math::{self, MathRenderer};
 use crate::parse::{markdown_options, Heading, Page};
@@ -907,22 +907,6 @@ fn split_fragment(dest: &str) -> (&str, Option<&str>) {
     }
 }
 
-fn is_external(dest: &str) -> bool {
-    if dest.starts_with("//") {
-        return true;
-    }
-    match dest.find(':') {
-        Some(i) => {
-            let scheme = &dest[..i];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        }
-        None => false,
-    }
-}
-
 /// Nests headings into a tree: each heading holds the deeper ones that follow it.
 fn toc(headings: &[Heading]) -> Vec<TocEntry> {
     fn insert(list: &mut Vec<TocEntry>, entry: TocEntry) {
@@ -1114,13 +1098,5 @@ mod tests {
         assert_eq!(r.sections[0].text, "Intro words.");
         assert_eq!(r.sections[1].heading, "面试回答");
         assert_eq!(r.sections[1].text, "中文 text");
-    }
-
-    #[test]
-    fn external_detection() {
-        assert!(is_external("https://x.org"));
-        assert!(is_external("mailto:a@b"));
-        assert!(!is_external("../a.md"));
-        assert!(!is_external("a.md#x:y"));
     }
 }
