@@ -53,10 +53,7 @@ pub struct SiteIndex {
 
 /// Case- and space-insensitive form of a name.
 pub fn normalize(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    crate::text::squash_whitespace(name, " ").to_lowercase()
 }
 
 impl SiteIndex {

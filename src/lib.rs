@@ -49,5 +49,6 @@ pub mod site_data;
 pub mod slug;
 pub mod strings;
 pub mod study;
+pub mod text;
 pub mod theme;
 pub mod write;

@@ -18,6 +18,7 @@ use crate::index::{Lookup, PageId, SiteIndex};
 use crate::math::{self, MathRenderer};
 use crate::parse::{markdown_options, Heading, Page};
 use crate::strings::Strings;
+use crate::text::squash_whitespace;
 
 /// What rendering needs from the rest of the site.
 pub struct RenderEnv<'a> {
@@ -386,7 +387,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
 
     fn finish_section(&mut self) {
         let mut s = std::mem::take(&mut self.section);
-        s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        s.text = squash_whitespace(&s.text, " ");
         if !s.text.is_empty() || s.id.is_some() {
             self.result.sections.push(s);
         }
@@ -824,11 +825,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
         let strings = self.env.strings;
         let mut title_html = String::new();
         pulldown_cmark::html::push_html(&mut title_html, title.iter().cloned());
-        let title_text = c
-            .title_text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let title_text = squash_whitespace(&c.title_text, " ");
         if title_html.trim().is_empty() {
             title_html = escape(c.kind.label(strings));
         }
@@ -865,7 +862,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
 
 /// A stable, readable-enough id for a question: `q-` and a short hash of its text.
 pub fn question_id(question: &str) -> String {
-    let normalized = question.split_whitespace().collect::<Vec<_>>().join(" ");
+    let normalized = squash_whitespace(question, " ");
     format!(
         "q-{:08x}",
         xxhash_rust::xxh3::xxh3_64(normalized.as_bytes()) as u32

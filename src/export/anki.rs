@@ -86,7 +86,7 @@ fn quote(field: &str) -> String {
 }
 
 fn anki_tag(t: &str) -> String {
-    t.split_whitespace().collect::<Vec<_>>().join("_")
+    crate::text::squash_whitespace(t, "_")
 }
 
 /// Rendered HTML made fit for an Anki field: KaTeX output back to `\(…\)` / `\[…\]` (from the
