@@ -21,6 +21,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod sitemap;
 pub mod slug;
 pub mod strings;
 pub mod study;
