@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod frontmatter;
 pub mod fsutil;
+pub mod github_pages;
 pub mod graph;
 pub mod highlight;
 pub mod index;

@@ -122,3 +122,18 @@ fn a_cname_file_is_kept_in_the_output_folder() {
     by_hand.build();
     assert_eq!(by_hand.out("CNAME"), "notes.example.com\n");
 }
+
+/// The KaTeX version decides how every formula renders, so it is part of the version line.
+#[test]
+fn version_names_studybook_and_katex() {
+    let out = Site::empty().cli(&["--version"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!(
+            "studybook {} (KaTeX {})\n",
+            env!("CARGO_PKG_VERSION"),
+            katex::KATEX_VERSION.trim()
+        )
+    );
+}

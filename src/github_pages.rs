@@ -1,0 +1,201 @@
+//! The GitHub Actions workflow that `studybook init --github-pages` writes into a notes
+//! repository. It installs the released studybook binary of the version that wrote it (checked
+//! against the release's SHA-256), so a deploy compiles nothing; builds the site for the
+//! repository's Pages address with the render cache restored; and deploys with GitHub's own
+//! Pages actions.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Where the workflow goes, relative to the repository root.
+pub const WORKFLOW_PATH: &str = ".github/workflows/studybook.yml";
+
+/// The branch a repository publishes from when git cannot tell.
+const DEFAULT_BRANCH: &str = "main";
+
+/// The workflow, with `@…@` markers for what the writing binary knows. The markers keep the
+/// text free of `format!` escapes, so it reads as the YAML it is.
+const TEMPLATE: &str = r#"# Builds this folder's notes with studybook and publishes them on GitHub Pages.
+# Written by `studybook init --github-pages` (studybook @VERSION@).
+# Once: in the repository's Settings -> Pages, set "Source" to "GitHub Actions".
+# The site is built for https://<owner>.github.io/<repository>/ (or the root of a
+# <owner>.github.io repository); with a custom domain, put the domain in static/CNAME.
+name: Pages
+
+on:
+  push:
+    branches: [@BRANCH@]
+  workflow_dispatch:
+
+# Only the deploy job may publish; building needs to read the repository alone.
+permissions:
+  contents: read
+
+# One deploy at a time. A deploy in progress always finishes; newer pushes wait.
+concurrency:
+  group: pages
+  cancel-in-progress: false
+
+env:
+  STUDYBOOK_VERSION: "@VERSION@"
+  # The repository whose releases hold the studybook binaries.
+  STUDYBOOK_RELEASES: @RELEASES@
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+
+      - name: Install studybook
+        shell: bash
+        run: |
+          case "$RUNNER_OS-$RUNNER_ARCH" in
+            Linux-X64) target=x86_64-unknown-linux-musl ;;
+            Linux-ARM64) target=aarch64-unknown-linux-musl ;;
+            macOS-X64) target=x86_64-apple-darwin ;;
+            macOS-ARM64) target=aarch64-apple-darwin ;;
+            Windows-X64) target=x86_64-pc-windows-msvc ;;
+            *) echo "::error::no studybook release for $RUNNER_OS $RUNNER_ARCH"; exit 1 ;;
+          esac
+          if [ "$RUNNER_OS" = Windows ]; then ext=zip; else ext=tar.gz; fi
+          archive="studybook-v$STUDYBOOK_VERSION-$target.$ext"
+          url="https://github.com/$STUDYBOOK_RELEASES/releases/download/v$STUDYBOOK_VERSION"
+          dir="$RUNNER_TEMP/studybook"
+          mkdir -p "$dir"
+          cd "$dir"
+          curl --fail --silent --show-error --location --retry 3 \
+            --remote-name "$url/$archive" --remote-name "$url/$archive.sha256"
+          if command -v sha256sum >/dev/null; then
+            sha256sum --check "$archive.sha256"
+          else
+            shasum -a 256 --check "$archive.sha256"
+          fi
+          if [ "$ext" = zip ]; then unzip -q "$archive"; else tar -xzf "$archive"; fi
+          echo "$dir" >> "$GITHUB_PATH"
+          "$dir/studybook" --version
+
+      # Rendered math and code from earlier runs: the newest cache of this studybook version.
+      - name: Restore the render cache
+        id: cache
+        uses: actions/cache/restore@v4
+        with:
+          path: .studybook/cache
+          key: studybook-${{ env.STUDYBOOK_VERSION }}-${{ github.sha }}
+          restore-keys: |
+            studybook-${{ env.STUDYBOOK_VERSION }}-
+
+      - name: Build the site
+        shell: bash
+        env:
+          REPOSITORY: ${{ github.event.repository.name }}
+          OWNER: ${{ github.repository_owner }}
+        run: |
+          owner=$(printf '%s' "$OWNER" | tr '[:upper:]' '[:lower:]')
+          repository=$(printf '%s' "$REPOSITORY" | tr '[:upper:]' '[:lower:]')
+          if [ -s static/CNAME ]; then
+            # A custom domain serves the site from its root.
+            site_url="https://$(head -n 1 static/CNAME | tr -d '[:space:]')/"
+          elif [ "$repository" = "$owner.github.io" ]; then
+            site_url="https://$owner.github.io/"
+          else
+            site_url="https://$owner.github.io/$REPOSITORY/"
+          fi
+          studybook build --site-url "$site_url" --dest _site
+
+      # The key names the cache's contents: a run that rendered nothing new saves nothing.
+      - name: Save the render cache
+        if: always() && hashFiles('.studybook/cache/**') != '' && steps.cache.outputs.cache-matched-key != format('studybook-{0}-{1}', env.STUDYBOOK_VERSION, hashFiles('.studybook/cache/**'))
+        uses: actions/cache/save@v4
+        with:
+          path: .studybook/cache
+          key: studybook-${{ env.STUDYBOOK_VERSION }}-${{ hashFiles('.studybook/cache/**') }}
+
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: _site
+
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    permissions:
+      pages: write
+      id-token: write
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"#;
+
+/// The workflow for a repository that publishes from `branch`, pinned to this binary's version.
+pub fn workflow(branch: &str) -> String {
+    TEMPLATE
+        .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
+        .replace("@RELEASES@", releases_repository())
+        .replace("@BRANCH@", branch)
+}
+
+/// `owner/name` of the GitHub repository whose releases hold the binaries (Cargo.toml's
+/// `repository`).
+pub fn releases_repository() -> &'static str {
+    let url = env!("CARGO_PKG_REPOSITORY");
+    url.trim_start_matches("https://github.com/")
+        .trim_end_matches('/')
+}
+
+/// The branch checked out in `dir`, which is the one its pushes publish from; `main` when `dir`
+/// is not a git repository (yet) or git is not installed.
+pub fn current_branch(dir: &Path) -> String {
+    Command::new("git")
+        .args(["symbolic-ref", "--quiet", "--short", "HEAD"])
+        .current_dir(dir)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|b| b.trim().to_string())
+        .filter(|b| !b.is_empty() && is_plain_branch_name(b))
+        .unwrap_or_else(|| DEFAULT_BRANCH.to_string())
+}
+
+/// A name that goes into the YAML flow list unquoted and means itself (no glob, no YAML syntax).
+fn is_plain_branch_name(name: &str) -> bool {
+    name.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_is_pinned_to_this_version_and_branch() {
+        let text = workflow("trunk");
+        assert!(text.contains(&format!(
+            "STUDYBOOK_VERSION: \"{}\"",
+            env!("CARGO_PKG_VERSION")
+        )));
+        assert!(text.contains("branches: [trunk]"));
+        for marker in ["@VERSION@", "@RELEASES@", "@BRANCH@"] {
+            assert!(!text.contains(marker), "{marker} left in the workflow");
+        }
+        assert!(text.contains(&format!("STUDYBOOK_RELEASES: {}", releases_repository())));
+    }
+
+    #[test]
+    fn the_releases_repository_is_owner_and_name() {
+        let repo = releases_repository();
+        assert_eq!(repo.split('/').count(), 2, "{repo}");
+        assert!(!repo.contains(':'), "{repo}");
+    }
+
+    #[test]
+    fn a_folder_outside_git_publishes_from_main() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(current_branch(dir.path()), "main");
+        assert!(is_plain_branch_name("release/v1.x"));
+        assert!(!is_plain_branch_name("feat]*"));
+    }
+}
