@@ -55,7 +55,7 @@ jobs:
             Linux-ARM64) target=aarch64-unknown-linux-musl ;;
             macOS-X64) target=x86_64-apple-darwin ;;
             macOS-ARM64) target=aarch64-apple-darwin ;;
-            Windows-X64) target=x86_64-pc-windows-msvc ;;
+            Windows-X64) target=x86_64-pc-windows-gnu ;;
             *) echo "::error::no studybook release for $RUNNER_OS $RUNNER_ARCH"; exit 1 ;;
           esac
           if [ "$RUNNER_OS" = Windows ]; then ext=zip; else ext=tar.gz; fi

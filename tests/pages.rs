@@ -503,3 +503,141 @@ fn links_resolve_like_a_browser() {
     assert_eq!(resolve("/notes/", "https://example.com/"), None);
     assert_eq!(resolve("/notes/", "#top"), None);
 }
+
+fn bash(script: &str, dir: &Path, env: &[(&str, String)]) -> std::process::Output {
+    Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// The contract between the two workflows: an archive made by release.yml's packaging step is
+/// what the generated workflow's install step downloads, checks and puts on PATH; a tampered
+/// archive is refused. `curl` is replaced by a copy from the folder the release step filled.
+#[test]
+fn a_release_archive_installs_with_the_generated_step_and_a_tampered_one_does_not() {
+    let target = "x86_64-unknown-linux-musl";
+    let version = env!("CARGO_PKG_VERSION");
+    let checkout = tempfile::tempdir().unwrap();
+    for file in ["README.md", "CHANGELOG.md"] {
+        std::fs::copy(repo().join(file), checkout.path().join(file)).unwrap();
+    }
+    let release_dir = checkout.path().join(format!("target/{target}/release"));
+    std::fs::create_dir_all(&release_dir).unwrap();
+    // A stand-in that runs the binary under test: a debug build is too big to pack on every run.
+    let binary = release_dir.join("studybook");
+    std::fs::write(
+        &binary,
+        format!(
+            "#!/bin/sh\nexec '{}' \"$@\"\n",
+            env!("CARGO_BIN_EXE_studybook")
+        ),
+    )
+    .unwrap();
+    make_executable(&binary);
+    let release = yaml(&repo().join(".github/workflows/release.yml"));
+    let package = step(&release, "build", "Package with its checksum");
+    let out = bash(
+        &package,
+        checkout.path(),
+        &[
+            ("TARGET", target.into()),
+            ("GITHUB_REF_NAME", format!("v{version}")),
+            ("RUNNER_OS", "Linux".into()),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dist = checkout.path().join("dist");
+
+    let shim = tempfile::tempdir().unwrap();
+    let curl = shim.path().join("curl");
+    std::fs::write(
+        &curl,
+        "#!/usr/bin/env bash\n# Serves release downloads from $RELEASE_DIR.\nfor arg in \"$@\"; do\n  case \"$arg\" in https://*) cp \"$RELEASE_DIR/${arg##*/}\" . || exit 22 ;; esac\ndone\n",
+    )
+    .unwrap();
+    make_executable(&curl);
+    let notes = tempfile::tempdir().unwrap();
+    let workflow = yaml(&init_github_pages(notes.path()));
+    let install = step(&workflow, "build", "Install studybook");
+    let install_in = |runner_temp: &Path| {
+        let path = std::env::join_paths(
+            std::iter::once(shim.path().to_path_buf())
+                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+        )
+        .unwrap();
+        bash(
+            &install,
+            notes.path(),
+            &[
+                ("PATH", path.to_string_lossy().into_owned()),
+                ("RELEASE_DIR", dist.to_string_lossy().into_owned()),
+                ("RUNNER_OS", "Linux".into()),
+                ("RUNNER_ARCH", "X64".into()),
+                ("RUNNER_TEMP", runner_temp.to_string_lossy().into_owned()),
+                (
+                    "GITHUB_PATH",
+                    runner_temp
+                        .join("github_path")
+                        .to_string_lossy()
+                        .into_owned(),
+                ),
+                (
+                    "STUDYBOOK_VERSION",
+                    workflow["env"]["STUDYBOOK_VERSION"]
+                        .as_str()
+                        .unwrap()
+                        .into(),
+                ),
+                (
+                    "STUDYBOOK_RELEASES",
+                    workflow["env"]["STUDYBOOK_RELEASES"]
+                        .as_str()
+                        .unwrap()
+                        .into(),
+                ),
+            ],
+        )
+    };
+
+    let runner_temp = tempfile::tempdir().unwrap();
+    let out = install_in(runner_temp.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("studybook {version} (KaTeX ")),
+        "{stdout}"
+    );
+    let on_path = std::fs::read_to_string(runner_temp.path().join("github_path")).unwrap();
+    assert!(
+        Path::new(on_path.trim()).join("studybook").is_file(),
+        "{on_path}"
+    );
+
+    let archive = dist.join(format!("studybook-v{version}-{target}.tar.gz"));
+    let mut bytes = std::fs::read(&archive).unwrap();
+    bytes.push(0);
+    std::fs::write(&archive, bytes).unwrap();
+    let runner_temp = tempfile::tempdir().unwrap();
+    let out = install_in(runner_temp.path());
+    assert!(!out.status.success(), "a tampered archive was installed");
+    assert!(!runner_temp.path().join("github_path").exists());
+}
+
+fn make_executable(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
