@@ -274,7 +274,7 @@ pub fn layout_pages(
     (out, diags)
 }
 
-/// Lays out everything but the topic pages: index, tags, print view, study pages, 404, sitemap, robots.txt.
+/// Lays out everything but the topic pages: index, tags, print view, study pages, 404, sitemap.
 pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut diags = Vec::new();

@@ -14,7 +14,8 @@ description = "Notes for interviews and exams."
 language = "en"          # "en" or "zh-CN" for the theme's labels
 
 [output.html]
-# For GitHub Pages project sites: site-url = "/<repository>/"
+# On GitHub Pages: site-url = "https://<user>.github.io/<repository>/"
+# (the workflow `studybook init --github-pages` writes passes it for you)
 
 [math]
 macros = { "\\R" = "\\mathbb{R}" }
