@@ -4,8 +4,10 @@
 //! repository's Pages address with the render cache restored; and deploys with GitHub's own
 //! Pages actions.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use anyhow::bail;
 
 /// Where the workflow goes, relative to the repository root.
 pub const WORKFLOW_PATH: &str = ".github/workflows/studybook.yml";
@@ -19,7 +21,7 @@ const TEMPLATE: &str = r#"# Builds this folder's notes with studybook and publis
 # Written by `studybook init --github-pages` (studybook @VERSION@).
 # Once: in the repository's Settings -> Pages, set "Source" to "GitHub Actions".
 # The site is built for https://<owner>.github.io/<repository>/ (or the root of a
-# <owner>.github.io repository); with a custom domain, put the domain in static/CNAME.
+# <owner>.github.io repository); with a custom domain, put the domain in @SITE_PREFIX@static/CNAME.
 name: Pages
 
 on:
@@ -80,7 +82,7 @@ jobs:
         id: cache
         uses: actions/cache/restore@v4
         with:
-          path: .studybook/cache
+          path: @SITE_PREFIX@.studybook/cache
           key: studybook-${{ env.STUDYBOOK_VERSION }}-${{ github.sha }}
           restore-keys: |
             studybook-${{ env.STUDYBOOK_VERSION }}-
@@ -93,27 +95,27 @@ jobs:
         run: |
           owner=$(printf '%s' "$OWNER" | tr '[:upper:]' '[:lower:]')
           repository=$(printf '%s' "$REPOSITORY" | tr '[:upper:]' '[:lower:]')
-          if [ -s static/CNAME ]; then
+          if [ -s @SITE_PREFIX@static/CNAME ]; then
             # A custom domain serves the site from its root.
-            site_url="https://$(head -n 1 static/CNAME | tr -d '[:space:]')/"
+            site_url="https://$(head -n 1 @SITE_PREFIX@static/CNAME | tr -d '[:space:]')/"
           elif [ "$repository" = "$owner.github.io" ]; then
             site_url="https://$owner.github.io/"
           else
             site_url="https://$owner.github.io/$REPOSITORY/"
           fi
-          studybook build --site-url "$site_url" --dest _site
+          studybook build @SITE@ --site-url "$site_url" --dest _site
 
       # The key names the cache's contents: a run that rendered nothing new saves nothing.
       - name: Save the render cache
-        if: always() && hashFiles('.studybook/cache/**') != '' && steps.cache.outputs.cache-matched-key != format('studybook-{0}-{1}', env.STUDYBOOK_VERSION, hashFiles('.studybook/cache/**'))
+        if: always() && hashFiles('@SITE_PREFIX@.studybook/cache/**') != '' && steps.cache.outputs.cache-matched-key != format('studybook-{0}-{1}', env.STUDYBOOK_VERSION, hashFiles('@SITE_PREFIX@.studybook/cache/**'))
         uses: actions/cache/save@v4
         with:
-          path: .studybook/cache
-          key: studybook-${{ env.STUDYBOOK_VERSION }}-${{ hashFiles('.studybook/cache/**') }}
+          path: @SITE_PREFIX@.studybook/cache
+          key: studybook-${{ env.STUDYBOOK_VERSION }}-${{ hashFiles('@SITE_PREFIX@.studybook/cache/**') }}
 
       - uses: actions/upload-pages-artifact@v3
         with:
-          path: _site
+          path: @SITE_PREFIX@_site
 
   deploy:
     needs: build
@@ -129,12 +131,76 @@ jobs:
         uses: actions/deploy-pages@v4
 "#;
 
-/// The workflow for a repository that publishes from `branch`, pinned to this binary's version.
-pub fn workflow(branch: &str) -> String {
-    TEMPLATE
-        .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
-        .replace("@RELEASES@", releases_repository())
-        .replace("@BRANCH@", branch)
+/// Where the workflow goes, and what it builds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// `.github/workflows/studybook.yml` at the root of the repository: GitHub runs workflows
+    /// from there only.
+    pub workflow: PathBuf,
+    /// The site folder relative to the repository root, `/`-separated: `.` or e.g. `docs`.
+    pub site: String,
+    /// The branch whose pushes publish: the one checked out.
+    pub branch: String,
+}
+
+impl Placement {
+    /// For a site in `dir`. Outside a git repository (or without git) `dir` is taken as the
+    /// repository root and `main` as the branch.
+    pub fn of(dir: &Path) -> anyhow::Result<Placement> {
+        let (root, site) = match git(dir, &["rev-parse", "--show-toplevel", "--show-prefix"]) {
+            Some(out) => {
+                let mut lines = out.lines();
+                let root = PathBuf::from(lines.next().unwrap_or_default());
+                let prefix = lines.next().unwrap_or_default().trim_end_matches('/');
+                (
+                    root,
+                    if prefix.is_empty() { "." } else { prefix }.to_string(),
+                )
+            }
+            None => (dir.to_path_buf(), ".".to_string()),
+        };
+        if !is_plain_name(&site) {
+            bail!(
+                "the site folder `{site}` would need quoting in the workflow: use a folder name of letters, digits, `-`, `_` and `.`"
+            );
+        }
+        let branch = git(dir, &["symbolic-ref", "--quiet", "--short", "HEAD"])
+            .filter(|b| is_plain_name(b))
+            .unwrap_or_else(|| DEFAULT_BRANCH.to_string());
+        Ok(Placement {
+            workflow: root.join(WORKFLOW_PATH),
+            site,
+            branch,
+        })
+    }
+
+    /// The workflow text, pinned to this binary's version.
+    pub fn workflow_text(&self) -> String {
+        let prefix = if self.site == "." {
+            String::new()
+        } else {
+            format!("{}/", self.site)
+        };
+        TEMPLATE
+            .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
+            .replace("@RELEASES@", releases_repository())
+            .replace("@BRANCH@", &self.branch)
+            .replace("@SITE_PREFIX@", &prefix)
+            .replace("@SITE@", &self.site)
+    }
+}
+
+/// A git command's trimmed output in `dir`, or None when git is missing or fails there.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 /// `owner/name` of the GitHub repository whose releases hold the binaries (Cargo.toml's
@@ -145,23 +211,8 @@ pub fn releases_repository() -> &'static str {
         .trim_end_matches('/')
 }
 
-/// The branch checked out in `dir`, which is the one its pushes publish from; `main` when `dir`
-/// is not a git repository (yet) or git is not installed.
-pub fn current_branch(dir: &Path) -> String {
-    Command::new("git")
-        .args(["symbolic-ref", "--quiet", "--short", "HEAD"])
-        .current_dir(dir)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|b| b.trim().to_string())
-        .filter(|b| !b.is_empty() && is_plain_branch_name(b))
-        .unwrap_or_else(|| DEFAULT_BRANCH.to_string())
-}
-
-/// A name that goes into the YAML flow list unquoted and means itself (no glob, no YAML syntax).
-fn is_plain_branch_name(name: &str) -> bool {
+/// A name that goes into YAML and shell unquoted and means itself (no glob, no YAML syntax).
+fn is_plain_name(name: &str) -> bool {
     name.chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
 }
@@ -170,18 +221,38 @@ fn is_plain_branch_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn placement(site: &str, branch: &str) -> Placement {
+        Placement {
+            workflow: PathBuf::from(WORKFLOW_PATH),
+            site: site.into(),
+            branch: branch.into(),
+        }
+    }
+
     #[test]
     fn the_workflow_is_pinned_to_this_version_and_branch() {
-        let text = workflow("trunk");
+        let text = placement(".", "trunk").workflow_text();
         assert!(text.contains(&format!(
             "STUDYBOOK_VERSION: \"{}\"",
             env!("CARGO_PKG_VERSION")
         )));
         assert!(text.contains("branches: [trunk]"));
-        for marker in ["@VERSION@", "@RELEASES@", "@BRANCH@"] {
+        assert!(text.contains(&format!("STUDYBOOK_RELEASES: {}", releases_repository())));
+        assert!(text.contains("studybook build . --site-url"));
+        assert!(text.contains("path: .studybook/cache") && text.contains("path: _site"));
+        for marker in ["@VERSION@", "@RELEASES@", "@BRANCH@", "@SITE"] {
             assert!(!text.contains(marker), "{marker} left in the workflow");
         }
-        assert!(text.contains(&format!("STUDYBOOK_RELEASES: {}", releases_repository())));
+    }
+
+    #[test]
+    fn a_site_in_a_subfolder_is_built_and_cached_there() {
+        let text = placement("notes/docs", "main").workflow_text();
+        assert!(text.contains("studybook build notes/docs --site-url"));
+        assert!(text.contains("path: notes/docs/.studybook/cache"));
+        assert!(text.contains("hashFiles('notes/docs/.studybook/cache/**')"));
+        assert!(text.contains("path: notes/docs/_site"));
+        assert!(text.contains("[ -s notes/docs/static/CNAME ]"));
     }
 
     #[test]
@@ -192,10 +263,40 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_outside_git_publishes_from_main() {
+    fn a_folder_outside_git_is_its_own_root_and_publishes_from_main() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(current_branch(dir.path()), "main");
-        assert!(is_plain_branch_name("release/v1.x"));
-        assert!(!is_plain_branch_name("feat]*"));
+        assert_eq!(
+            Placement::of(dir.path()).unwrap(),
+            Placement {
+                workflow: dir.path().join(WORKFLOW_PATH),
+                site: ".".into(),
+                branch: "main".into(),
+            }
+        );
+        assert!(is_plain_name("release/v1.x"));
+        assert!(!is_plain_name("feat]*"));
+        assert!(!is_plain_name("my notes"));
+    }
+
+    #[test]
+    fn a_folder_inside_a_repository_puts_the_workflow_at_its_root() {
+        let repo = tempfile::tempdir().unwrap();
+        let git_ok = Command::new("git")
+            .args(["init", "-q", "-b", "trunk"])
+            .current_dir(repo.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(git_ok, "git is needed to run the tests");
+        let site = repo.path().join("notes/docs");
+        std::fs::create_dir_all(&site).unwrap();
+        let p = Placement::of(&site).unwrap();
+        assert_eq!(p.site, "notes/docs");
+        assert_eq!(p.branch, "trunk");
+        assert_eq!(
+            p.workflow
+                .strip_prefix(repo.path().canonicalize().unwrap())
+                .unwrap(),
+            Path::new(WORKFLOW_PATH)
+        );
     }
 }

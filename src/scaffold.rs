@@ -83,7 +83,9 @@ const SITE_MARKERS: [&str; 4] = ["book.toml", "content", "src/SUMMARY.md", ".obs
 /// no notes yet. An existing workflow is an error rather than silently kept, since the new one
 /// would pin another version.
 pub fn init_github_pages(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let workflow = dir.join(github_pages::WORKFLOW_PATH);
+    crate::fsutil::create_dir_all(dir)?;
+    let placement = github_pages::Placement::of(dir)?;
+    let workflow = &placement.workflow;
     if workflow.exists() {
         bail!(
             "{} already exists; delete it to write the workflow for studybook {}",
@@ -96,9 +98,8 @@ pub fn init_github_pages(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     } else {
         init(dir)?
     };
-    let text = github_pages::workflow(&github_pages::current_branch(dir));
-    crate::fsutil::write(&workflow, text.as_bytes())?;
-    created.push(workflow);
+    crate::fsutil::write(workflow, placement.workflow_text().as_bytes())?;
+    created.push(placement.workflow);
     Ok(created)
 }
 

@@ -14,7 +14,6 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::Site;
 use serde_yaml::Value;
 
 fn repo() -> &'static Path {
@@ -33,7 +32,13 @@ fn init_github_pages(dir: &Path) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    dir.join(".github/workflows/studybook.yml")
+    // At the repository root, which is `dir` unless `dir` is a folder inside a git repository.
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.ends_with(".github/workflows/studybook.yml"))
+        .unwrap_or_else(|| panic!("no workflow created: {stdout}"));
+    PathBuf::from(line.trim_start_matches("created "))
 }
 
 fn yaml(path: &Path) -> Value {
@@ -83,8 +88,20 @@ fn shipped_and_generated_workflows_pass_actionlint() {
     let mut files = shipped_workflows();
     assert!(files.iter().any(|f| f.ends_with("release.yml")));
     assert!(files.iter().any(|f| f.ends_with("pages.yml")));
+    // Notes in a folder of a code repository: the workflow goes to the repository's root.
+    let code = tempfile::tempdir().unwrap();
+    let git = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(code.path())
+        .status();
+    assert!(git.is_ok_and(|s| s.success()), "git init");
     files.push(init_github_pages(new_site.path()));
     files.push(init_github_pages(mdbook.path()));
+    files.push(init_github_pages(&code.path().join("docs")));
+    assert!(files
+        .last()
+        .unwrap()
+        .starts_with(code.path().canonicalize().unwrap()));
 
     let out = Command::new("node")
         .arg(lint_dir.join("lint.mjs"))
@@ -215,8 +232,8 @@ fn step(w: &Value, job: &str, name: &str) -> String {
 
 /// Runs the generated workflow's "Build the site" step in `site` the way the runner does (its
 /// script, its shell options, its environment), for a repository `owner/repository`.
-fn run_workflow_build(site: &Site, owner: &str, repository: &str) {
-    let workflow = yaml(&init_github_pages(site.root()));
+fn run_workflow_build(repo_root: &Path, site: &Path, owner: &str, repository: &str) {
+    let workflow = yaml(&init_github_pages(site));
     let build = steps(&workflow, "build")
         .iter()
         .find(|s| s["name"].as_str() == Some("Build the site"))
@@ -241,7 +258,7 @@ fn run_workflow_build(site: &Site, owner: &str, repository: &str) {
         .env("PATH", path)
         .env("REPOSITORY", repository)
         .env("OWNER", owner)
-        .current_dir(site.root())
+        .current_dir(repo_root)
         .output()
         .unwrap();
     assert!(
@@ -254,11 +271,13 @@ fn run_workflow_build(site: &Site, owner: &str, repository: &str) {
 #[test]
 fn a_site_built_by_the_generated_workflow_works_from_its_subpath() {
     let cases = [
-        // owner, repository, a custom domain, the path it is served from, the sitemap's base
+        // owner, repository, a custom domain, the site's folder in the repository, the path it
+        // is served from, the sitemap's base
         (
             "Someone",
             "notes",
             None,
+            ".",
             "/notes/",
             "https://someone.github.io/notes/",
         ),
@@ -266,6 +285,7 @@ fn a_site_built_by_the_generated_workflow_works_from_its_subpath() {
             "Someone",
             "someone.github.io",
             None,
+            ".",
             "/",
             "https://someone.github.io/",
         ),
@@ -273,19 +293,40 @@ fn a_site_built_by_the_generated_workflow_works_from_its_subpath() {
             "Someone",
             "notes",
             Some("notes.example.com"),
+            ".",
             "/",
             "https://notes.example.com/",
         ),
+        (
+            "Someone",
+            "project",
+            None,
+            "docs/notes",
+            "/project/",
+            "https://someone.github.io/project/",
+        ),
     ];
-    for (owner, repository, domain, prefix, base) in cases {
-        let site = Site::copy_of("basic");
+    for (owner, repository, domain, folder, prefix, base) in cases {
+        let repo_root = tempfile::tempdir().unwrap();
+        let git = Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(repo_root.path())
+            .status();
+        assert!(git.is_ok_and(|s| s.success()), "git init");
+        let site = repo_root.path().join(folder);
+        common::copy_tree(&common::fixture("basic"), &site);
         // The site's own site-url is replaced by the workflow's.
-        site.write("book.toml", "[output.html]\nsite-url = \"/elsewhere/\"\n");
+        std::fs::write(
+            site.join("book.toml"),
+            "[output.html]\nsite-url = \"/elsewhere/\"\n",
+        )
+        .unwrap();
         if let Some(domain) = domain {
-            site.write("static/CNAME", &format!("{domain}\n"));
+            std::fs::create_dir_all(site.join("static")).unwrap();
+            std::fs::write(site.join("static/CNAME"), format!("{domain}\n")).unwrap();
         }
-        run_workflow_build(&site, owner, repository);
-        let out = site.root().join("_site");
+        run_workflow_build(repo_root.path(), &site, owner, repository);
+        let out = site.join("_site");
         let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
         assert!(
             sitemap.contains(&format!("<loc>{base}gan/wgan.html</loc>")),
