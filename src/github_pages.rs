@@ -17,7 +17,7 @@ const DEFAULT_BRANCH: &str = "main";
 
 /// The workflow, with `@…@` markers for what the writing binary knows. The markers keep the
 /// text free of `format!` escapes, so it reads as the YAML it is.
-const TEMPLATE: &str = r#"# Builds this folder's notes with studybook and publishes them on GitHub Pages.
+const TEMPLATE: &str = r#"# Builds these notes with studybook and publishes them on GitHub Pages.
 # Written by `studybook init --github-pages` (studybook @VERSION@).
 # Once: in the repository's Settings -> Pages, set "Source" to "GitHub Actions".
 # The site is built for https://<owner>.github.io/<repository>/ (or the root of a
