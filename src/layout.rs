@@ -8,27 +8,11 @@ use tera::{Context, Tera};
 
 use crate::diagnostics::Diagnostic;
 use crate::index::{PageId, SiteIndex};
+use crate::output::OutputFile;
 use crate::print;
 use crate::render::{Question, TocEntry};
-pub use crate::site_data::SiteData;
+use crate::site_data::SiteData;
 use crate::theme::Theme;
-
-/// One file of the output folder, made in memory by the layout stage for the write stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative to the output folder, with `/` separators.
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl OutputFile {
-    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        Self {
-            path: path.into(),
-            bytes: bytes.into(),
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct SiteView<'a> {
@@ -329,14 +313,14 @@ pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<
         .config
         .site_url
         .as_deref()
-        .map(|u| u.trim_end_matches('/').to_string());
-    ctx.insert("root", &root_404.unwrap_or_else(|| ".".into()));
+        .map(crate::sitemap::root_path);
+    ctx.insert("root", root_404.unwrap_or("."));
     ctx.insert("kind", "404");
     render("404.html", "404.html".into(), ctx, &mut out);
 
-    if let Some(url) = &site.config.site_url {
-        out.push(OutputFile::new("sitemap.xml", sitemap(url, site)));
-    }
+    let (sitemap_files, sitemap_warning) = crate::sitemap::files(site);
+    out.extend(sitemap_files);
+    diags.extend(sitemap_warning);
     out.push(OutputFile::new(".nojekyll", ""));
     (out, diags)
 }
@@ -602,36 +586,4 @@ fn print_bodies(site: &SiteData<'_>, html: &[u8]) -> Vec<u8> {
         Some(print::rebase(&site.rendered[id].html, &page.url, &anchors))
     };
     print::fill_bodies(&String::from_utf8_lossy(html), body).into_bytes()
-}
-
-fn sitemap(site_url: &str, site: &SiteData<'_>) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let mut urls = vec!["index.html".to_string()];
-    urls.extend(site.index.order.iter().map(|&p| site.pages[p].url.clone()));
-    urls.extend(
-        site.index
-            .tags
-            .iter()
-            .map(|t| format!("tags/{}.html", t.slug)),
-    );
-    for url in urls {
-        let encoded: String = url
-            .split('/')
-            .map(|part| {
-                percent_encoding::utf8_percent_encode(part, percent_encoding::NON_ALPHANUMERIC)
-                    .to_string()
-            })
-            .collect::<Vec<_>>()
-            .join("/")
-            .replace("%2E", ".")
-            .replace("%2D", "-")
-            .replace("%5F", "_");
-        xml.push_str(&format!(
-            "  <url><loc>{}{}</loc></url>\n",
-            crate::html::escape(site_url),
-            encoded
-        ));
-    }
-    xml.push_str("</urlset>\n");
-    xml
 }

@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -14,10 +15,19 @@ use studybook::build::{self, BuildOptions, Generated, Progress};
 use studybook::diagnostics::{self, Diagnostic};
 use studybook::scaffold;
 
+/// `studybook --version`: the KaTeX inside decides how math renders (and keys the render cache).
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (KaTeX {})",
+        env!("CARGO_PKG_VERSION"),
+        katex::KATEX_VERSION.trim()
+    )
+});
+
 #[derive(Parser)]
 #[command(
     name = "studybook",
-    version,
+    version = VERSION.as_str(),
     about = "Turns a folder of Markdown study notes into a cross-linked static site"
 )]
 struct Cli {
@@ -56,6 +66,10 @@ enum Command {
     Init {
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Also write .github/workflows/studybook.yml, which publishes the site on GitHub Pages
+        /// (for a folder that already holds notes, only the workflow).
+        #[arg(long)]
+        github_pages: bool,
     },
     /// Add a topic page with front matter.
     New {
@@ -151,14 +165,23 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(exit_code(&generated))
         }
-        Command::Init { dir } => {
-            let created = scaffold::init(dir)
-                .with_context(|| format!("cannot create a site in {}", dir.display()))?;
+        Command::Init { dir, github_pages } => {
+            let created = if *github_pages {
+                scaffold::init_github_pages(dir)
+            } else {
+                scaffold::init(dir)
+            }
+            .with_context(|| format!("cannot create a site in {}", dir.display()))?;
             if !cli.quiet {
                 for path in created {
                     println!("created {}", path.display());
                 }
                 println!("next: studybook build {}", dir.display());
+                if *github_pages {
+                    println!(
+                        "then: push, and set Settings -> Pages -> Source to \"GitHub Actions\""
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::layout::OutputFile;
+use crate::output::OutputFile;
 use crate::parse::Page;
 use crate::render::Rendered;
 

@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::fsutil::{self, IoError};
-use crate::layout::OutputFile;
+use crate::output::OutputFile;
 
 /// The list of files this tool wrote, kept inside the output folder.
 pub const MANIFEST: &str = ".studybook-manifest";
