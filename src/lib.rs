@@ -15,6 +15,7 @@ pub mod index;
 pub mod layout;
 pub mod load;
 pub mod math;
+pub mod notetest;
 pub mod parse;
 pub mod print;
 pub mod render;
