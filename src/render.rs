@@ -15,6 +15,7 @@ use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::highlight;
 use crate::index::{Lookup, PageId, SiteIndex};
 use crate::math::{self, escape, MathRenderer};
+use crate::notetest::blocks::{read_fence, OUTPUT_FENCE};
 use crate::parse::{markdown_options, Heading, Page};
 use crate::strings::Strings;
 
@@ -411,16 +412,38 @@ impl<'e, 'd> Renderer<'e, 'd> {
         let Some((info, code)) = self.code.take() else {
             return;
         };
-        let lang = info
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .trim_matches(|c| c == '{' || c == '}' || c == '.');
+        let (fence, diags) = read_fence(
+            self.doc.display_path,
+            self.doc.text,
+            &self.lines,
+            range.start,
+            &info,
+        );
+        self.result.diagnostics.extend(diags);
+        let lang = fence.lang.as_str();
         if lang == "math" {
             self.math(CowStr::from(code), true, range);
             return;
         }
-        let html = highlight::highlight(lang, &code, self.env.cache);
+        let strings = self.env.strings;
+        let html = if lang == OUTPUT_FENCE && fence.test.is_none() {
+            format!(
+                "<div class=\"code-output\"><div class=\"code-output-label\">{}</div>{}</div>",
+                escape(&strings.output),
+                highlight::highlight("", &code, self.env.cache)
+            )
+        } else {
+            let html = highlight::highlight(lang, &code, self.env.cache);
+            // `studybook test` runs this block: say so, with the language it runs as.
+            match fence.test.filter(|t| !t.skip).and_then(|t| t.lang) {
+                Some(run_as) => format!(
+                    "<div class=\"tested-code\"><span class=\"tested-mark\">✓ {} · {}</span>{html}</div>",
+                    escape(&strings.tested),
+                    run_as.label()
+                ),
+                None => html,
+            }
+        };
         self.out.push(Event::Html(html.into()));
     }
 

@@ -47,6 +47,18 @@ impl Lang {
         Self::NAMES[self as usize]
     }
 
+    /// The name shown in the site's "tested" mark.
+    pub fn label(self) -> &'static str {
+        match self {
+            Lang::Python => "Python",
+            Lang::Cpp => "C++",
+            Lang::C => "C",
+            Lang::Rust => "Rust",
+            Lang::Bash => "Bash",
+            Lang::JavaScript => "JavaScript",
+        }
+    }
+
     /// Commands tried in order when `[test.NAME] command` is not set.
     pub fn default_commands(self) -> &'static [&'static str] {
         match self {
@@ -153,14 +165,24 @@ fn python_program(blocks: &[&Block]) -> Vec<(&'static str, String)> {
         })
         .collect();
     let data = serde_json::to_string(&sources).unwrap_or_else(|_| "[]".into());
-    let driver = "import json, sys\n\
-        with open(\"blocks.json\", encoding=\"utf-8\") as f:\n\
-        \x20   blocks = json.load(f)\n\
-        scope = {\"__name__\": \"__main__\"}\n\
-        for file, code in blocks:\n\
-        \x20   exec(compile(code, file, \"exec\"), scope)\n\
-        \x20   sys.stdout.flush()\n\
-        \x20   print(\"\\x1estudybook-block-end\\x1e\", flush=True)\n";
+    // linecache lets a traceback quote the note's line; the driver's own frame is left out.
+    let driver = r#"import json, linecache, sys, traceback
+with open("blocks.json", encoding="utf-8") as f:
+    blocks = json.load(f)
+scope = {"__name__": "__main__"}
+for file, code in blocks:
+    linecache.cache[file] = (len(code), None, code.splitlines(True), file)
+    try:
+        exec(compile(code, file, "exec"), scope)
+    except SystemExit:
+        raise
+    except BaseException as e:
+        sys.stdout.flush()
+        traceback.print_exception(type(e), e, e.__traceback__.tb_next)
+        sys.exit(1)
+    sys.stdout.flush()
+    print("\x1estudybook-block-end\x1e", flush=True)
+"#;
     vec![("main.py", driver.to_string()), ("blocks.json", data)]
 }
 

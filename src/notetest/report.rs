@@ -38,7 +38,11 @@ pub fn failure(result: &TestResult) -> Option<String> {
         Reason::DoesNotCompile => "does not compile".to_string(),
         Reason::Exited => match f.exit_code {
             Some(code) => format!("exit code: {code}"),
-            None => "killed by a signal".to_string(),
+            None => match f.signal {
+                Some(6) => "killed by signal 6 (SIGABRT: a failed assert?)".to_string(),
+                Some(n) => format!("killed by signal {n}"),
+                None => "killed".to_string(),
+            },
         },
         Reason::TimedOut(limit) => format!(
             "timed out after {} (set {{timeout=…}} on the block or [test] timeout)",

@@ -37,6 +37,8 @@ pub struct Failure {
     pub command: String,
     /// None when the process was killed (a timeout or a signal).
     pub exit_code: Option<i32>,
+    /// The signal that ended the process (an `abort()` from a failed C `assert`, say).
+    pub signal: Option<i32>,
     pub stderr: String,
     /// A unified diff, expected against actual stdout.
     pub diff: Option<String>,
@@ -77,6 +79,7 @@ pub fn run(job: &Job, tool: &Toolchain, default_timeout: Duration) -> Outcome {
             reason: Reason::Io(e.to_string()),
             command: String::new(),
             exit_code: None,
+            signal: None,
             stderr: String::new(),
             diff: None,
         }),
@@ -161,9 +164,20 @@ fn failure(ran: &Ran, reason: Reason, block: usize) -> Failure {
         reason,
         command: ran.command.clone(),
         exit_code: ran.status.and_then(|s| s.code()),
+        signal: ran.status.and_then(signal),
         stderr: tail(&ran.stderr),
         diff: None,
     }
+}
+
+#[cfg(unix)]
+fn signal(status: ExitStatus) -> Option<i32> {
+    std::os::unix::process::ExitStatusExt::signal(&status)
+}
+
+#[cfg(not(unix))]
+fn signal(_status: ExitStatus) -> Option<i32> {
+    None
 }
 
 /// The block a process stopped in: every block that finished printed a separator.
