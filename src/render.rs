@@ -1127,6 +1127,28 @@ mod tests {
     }
 
     #[test]
+    fn runnable_blocks_are_marked_and_highlighted_in_every_spelling() {
+        let f = fixture(&[(
+            "r.md",
+            "```python,run\nx = 1\n```\n\n```output\n1 < 2\n```\n\n```{.cpp .run .skip}\nint main() {}\n```\n\n```bash {run timout=1s}\ntrue\n```\n",
+        )]);
+        let r = render_page(&f, 0);
+        // mdBook's `python,run` was once taken whole as the language and left unhighlighted.
+        assert!(r.html.contains("<div class=\"tested-code\"><span class=\"tested-mark\">✓ tested · Python</span><pre class=\"code hl-code\" tabindex=\"0\"><code class=\"language-python\">"), "{}", r.html);
+        assert!(r.html.contains("<div class=\"code-output\"><div class=\"code-output-label\">Output</div><pre class=\"code\" tabindex=\"0\"><code>1 &lt; 2\n</code></pre></div>"), "{}", r.html);
+        assert_eq!(
+            r.html.matches("tested-mark").count(),
+            2,
+            "a skipped block has no mark"
+        );
+        let diags: Vec<String> = r.diagnostics.iter().map(|d| d.short()).collect();
+        assert_eq!(
+            diags,
+            ["content/r.md:13:14: error: unknown code block attribute `timout` (did you mean `timeout`?)"]
+        );
+    }
+
+    #[test]
     fn external_detection() {
         assert!(is_external("https://x.org"));
         assert!(is_external("mailto:a@b"));
