@@ -240,7 +240,7 @@ fn parse_lang(name: &str) -> Result<Lang, String> {
 /// `studybook test`: failures on stdout with the summary line; diagnostics and missing
 /// toolchains on stderr.
 fn test_notes(cli: &Cli, opts: &TestOptions) -> anyhow::Result<ExitCode> {
-    let bar = TerminalProgress::new(cli.quiet, "testing {pos}/{len} blocks");
+    let bar = TerminalProgress::new(cli.quiet, "running {pos}/{len} tests");
     let report = notetest::run(opts, &bar)?;
     bar.finish();
     print_diagnostics(&report.diagnostics, &opts.root, Format::Human)?;

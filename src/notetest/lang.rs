@@ -165,11 +165,15 @@ fn python_program(blocks: &[&Block]) -> Vec<(&'static str, String)> {
         })
         .collect();
     let data = serde_json::to_string(&sources).unwrap_or_else(|_| "[]".into());
-    // linecache lets a traceback quote the note's line; the driver's own frame is left out.
-    let driver = r#"import json, linecache, sys, traceback
+    // The blocks share a fresh `__main__` module (so pickle, dataclasses and typing find what
+    // they define); linecache lets a traceback quote the note's line; the driver's own frame is
+    // left out of tracebacks.
+    let driver = r#"import json, linecache, sys, traceback, types
 with open("blocks.json", encoding="utf-8") as f:
     blocks = json.load(f)
-scope = {"__name__": "__main__"}
+main = types.ModuleType("__main__")
+sys.modules["__main__"] = main
+scope = main.__dict__
 for file, code in blocks:
     linecache.cache[file] = (len(code), None, code.splitlines(True), file)
     try:

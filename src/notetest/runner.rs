@@ -379,6 +379,23 @@ mod tests {
     }
 
     #[test]
+    fn python_blocks_of_a_group_share_a_main_module_that_pickle_finds() {
+        let python = crate::notetest::toolchain::find(Lang::Python, &Default::default()).unwrap();
+        let mut j = job(&[
+            (
+                "import pickle\nclass P:\n    pass\nsys = None  # the driver keeps its own\n",
+                None,
+            ),
+            (
+                "print(type(pickle.loads(pickle.dumps(P()))).__name__)\n",
+                Some("P\n"),
+            ),
+        ]);
+        j.lang = Lang::Python;
+        assert_eq!(run(&j, &python, DEFAULT_TIMEOUT), Outcome::Passed);
+    }
+
+    #[test]
     fn ignore_whitespace_should_fail_and_timeout() {
         let mut j = job(&[("printf '1   2\\n\\n'\n", Some("1 2\n"))]);
         assert!(matches!(
