@@ -70,8 +70,6 @@ pub enum Status {
 pub struct TestResult {
     pub job: Job,
     pub status: Status,
-    /// The toolchain command, for the report.
-    pub command: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -138,23 +136,7 @@ pub fn run(opts: &TestOptions, progress: &dyn Progress) -> Result<TestReport, Bu
             ..TestReport::default()
         });
     };
-    let loaded = crate::load::load(&opts.root, &config.src);
-    diags.extend(loaded.diagnostics);
-    let mut jobs = Vec::new();
-    for source in &loaded.sources {
-        let page = blocks::extract(source);
-        diags.extend(page.diagnostics);
-        if !selected(opts, source, &page.tags) {
-            continue;
-        }
-        let (page_jobs, group_diags) = blocks::jobs(page.blocks);
-        diags.extend(group_diags);
-        jobs.extend(
-            page_jobs
-                .into_iter()
-                .filter(|j| opts.lang.is_none_or(|l| l == j.lang)),
-        );
-    }
+    let jobs = collect(opts, &config.src, &mut diags);
     let mut tools: BTreeMap<Lang, Result<Toolchain, Missing>> = BTreeMap::new();
     for job in &jobs {
         if !job.skip {
@@ -184,13 +166,7 @@ pub fn run(opts: &TestOptions, progress: &dyn Progress) -> Result<TestReport, Bu
             (None, _) => Status::NoToolchain,
         };
         progress.finished();
-        let command = tool.map(|t| t.command.clone());
-        let result = TestResult {
-            job,
-            status,
-            command,
-        };
-        (result, key)
+        (TestResult { job, status }, key)
     };
     let ran: Vec<_> = match &pool {
         Some(pool) => pool.install(|| jobs.into_par_iter().map(run_one).collect()),
@@ -221,6 +197,28 @@ pub fn run(opts: &TestOptions, progress: &dyn Progress) -> Result<TestReport, Bu
         require: opts.require,
         elapsed: started.elapsed(),
     })
+}
+
+/// The tests of every selected page, in file order, with the problems found on the way.
+fn collect(opts: &TestOptions, content: &std::path::Path, diags: &mut Vec<Diagnostic>) -> Vec<Job> {
+    let loaded = crate::load::load(&opts.root, content);
+    diags.extend(loaded.diagnostics);
+    let mut jobs = Vec::new();
+    for source in &loaded.sources {
+        let page = blocks::extract(source);
+        diags.extend(page.diagnostics);
+        if !selected(opts, source, &page.tags) {
+            continue;
+        }
+        let (page_jobs, group_diags) = blocks::jobs(page.blocks);
+        diags.extend(group_diags);
+        jobs.extend(
+            page_jobs
+                .into_iter()
+                .filter(|j| opts.lang.is_none_or(|l| l == j.lang)),
+        );
+    }
+    jobs
 }
 
 /// `--filter`: a page is selected by a part of its path or by one of its tags.
