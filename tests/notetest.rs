@@ -17,6 +17,7 @@ const FAILURES: &[&str] = &[
     "FAILED content/cpp.md:16:1 (cpp): #include <algorithm>",
     "FAILED content/cpp.md:24:1 (cpp): #include <cstdio>",
     "FAILED content/cpp.md:55:1 (cpp): int main() { volatile bool on = true; while (on) {} }",
+    "FAILED content/cpp.md:66:1 (cpp): int twice(int x) { return x * 2 }",
     "FAILED content/python.md:27:1 (python): import math",
     "FAILED content/python.md:35:1 (python): def iou(a, b):",
     "FAILED content/python.md:60:1 (python): while True:",
@@ -51,13 +52,22 @@ fn failures_are_reported_at_their_block_and_a_second_run_is_cached() {
     );
     assert!(stdout.contains("timed out after 1s"), "{stdout}");
     assert!(
-        stdout.contains("22 tests: 10 passed, 9 failed, 3 skipped, 0 cached in "),
+        stdout.contains("content/cpp.md:19: int main(): Assertion"),
+        "C++ asserts name the note's line: {stdout}"
+    );
+    assert!(
+        stdout.contains("  group: broken (blocks at lines 66, 70)\n  command: c++ -std=c++17 -Wall -Wextra -Werror main.cpp -o main\n  does not compile\n")
+            && stdout.contains("    content/cpp.md:67:32: error: expected"),
+        "a compile error is reported at the block it is in, at the note's line: {stdout}"
+    );
+    assert!(
+        stdout.contains("23 tests: 10 passed, 10 failed, 3 skipped, 0 cached in "),
         "{stdout}"
     );
 
     let again = text(&site.cli(&["test"]).stdout);
     assert!(
-        again.contains("22 tests: 10 passed, 9 failed, 3 skipped, 10 cached in "),
+        again.contains("23 tests: 10 passed, 10 failed, 3 skipped, 10 cached in "),
         "passes come from the cache, failures run again: {again}"
     );
     let forced = text(&site.cli(&["test", "--no-cache", "--lang", "bash"]).stdout);
@@ -99,14 +109,14 @@ fn a_missing_toolchain_is_reported_once_and_its_blocks_skipped_unless_required()
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(
         stderr.lines().filter(|l| l.contains("toolchain")).collect::<Vec<_>>(),
-        ["warning: no cpp toolchain: `studybook-no-such-compiler` not found; 7 blocks not run (install one, or set [test.cpp] command in book.toml)"],
+        ["warning: no cpp toolchain: `studybook-no-such-compiler` not found; 9 blocks not run (install one, or set [test.cpp] command in book.toml)"],
     );
-    assert!(text(&out.stdout).contains("7 tests: 0 passed, 0 failed, 7 skipped"));
+    assert!(text(&out.stdout).contains("8 tests: 0 passed, 0 failed, 8 skipped"));
 
     let out = site.cli(&["test", "--lang", "cpp", "--require"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("error: no cpp toolchain"));
-    assert!(text(&out.stdout).contains("7 tests: 0 passed, 6 failed, 1 skipped"));
+    assert!(text(&out.stdout).contains("8 tests: 0 passed, 7 failed, 1 skipped"));
 }
 
 #[test]

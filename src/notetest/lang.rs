@@ -127,7 +127,7 @@ impl Lang {
                 ),
             )],
             Lang::Rust => vec![(main, rust_program(blocks))],
-            Lang::Cpp | Lang::C => vec![(main, concatenated(blocks))],
+            Lang::Cpp | Lang::C => vec![(main, with_line_directives(blocks))],
         }
     }
 }
@@ -138,6 +138,25 @@ fn concatenated(blocks: &[&Block]) -> String {
         .map(|b| b.code.as_str())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// C and C++ blocks each start with a `#line` directive, so compiler errors and failed asserts
+/// name the note's file and line rather than the temp file's.
+fn with_line_directives(blocks: &[&Block]) -> String {
+    let mut out = String::new();
+    for b in blocks {
+        let file = b
+            .file
+            .to_string_lossy()
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"");
+        out.push_str(&format!("#line {} \"{file}\"\n", b.code_line));
+        out.push_str(&b.code);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 fn joined(blocks: &[&Block], separator: &str) -> String {
@@ -211,6 +230,17 @@ mod tests {
         }
         assert_eq!(Lang::from_name("C++"), Some(Lang::Cpp));
         assert_eq!(Lang::from_name("haskell"), None);
+    }
+
+    #[test]
+    fn c_blocks_carry_the_line_of_the_note() {
+        let mut second = Block::for_test("int main() { return f(); }");
+        second.code_line = 12;
+        let first = Block::for_test("int f() { return 0; }\n");
+        assert_eq!(
+            Lang::Cpp.program(&[&first, &second])[0].1,
+            "#line 2 \"content/t.md\"\nint f() { return 0; }\n#line 12 \"content/t.md\"\nint main() { return f(); }\n"
+        );
     }
 
     #[test]

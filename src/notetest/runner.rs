@@ -150,12 +150,7 @@ fn judge_failure(job: &Job, ran: Ran, reason: Reason) -> Outcome {
     if job.should_fail {
         return Outcome::Passed;
     }
-    let block = if reason == Reason::DoesNotCompile {
-        job.blocks.len() - 1
-    } else {
-        last_block(job, &ran)
-    };
-    Outcome::Failed(failure(&ran, reason, block))
+    Outcome::Failed(failure(&ran, reason, last_block(job, &ran)))
 }
 
 fn failure(ran: &Ran, reason: Reason, block: usize) -> Failure {
@@ -180,15 +175,25 @@ fn signal(_status: ExitStatus) -> Option<i32> {
     None
 }
 
-/// The block a process stopped in: every block that finished printed a separator.
+/// The block a program stopped in. In an interpreted group every block that finished printed a
+/// separator; a C or C++ error names the note's line (`#line`), which falls in one block.
 fn last_block(job: &Job, ran: &Ran) -> usize {
-    if !job.lang.separates_blocks() {
-        return job.blocks.len() - 1;
+    let last = job.blocks.len() - 1;
+    if job.lang.separates_blocks() {
+        return ran.stdout.matches(SEPARATOR).count().min(last);
     }
-    ran.stdout
-        .matches(SEPARATOR)
-        .count()
-        .min(job.blocks.len() - 1)
+    let prefix = format!("{}:", job.blocks[0].file.to_string_lossy());
+    ran.stderr
+        .match_indices(&prefix)
+        .find_map(|(at, _)| {
+            let rest = &ran.stderr[at + prefix.len()..];
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            let line: usize = rest[..digits].parse().ok()?;
+            job.blocks.iter().rposition(|b| b.code_line <= line)
+        })
+        .unwrap_or(last)
 }
 
 /// The first block whose expected output differs from what it printed, with the diff.
