@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::cache::{RenderCache, CACHE_FILE};
-use crate::config::Config;
+use crate::config::{Config, NoSiteFolder};
 use crate::diagnostics::{self, Diagnostic, Position};
 use crate::fsutil::{self, IoError};
 use crate::graph::LinkGraph;
@@ -76,8 +76,8 @@ pub enum BuildError {
     Io(#[from] IoError),
     #[error("refusing to build into {}: {reason}", dest.display())]
     UnsafeDestination { dest: PathBuf, reason: String },
-    #[error("there is no site folder at {}: give the folder that holds book.toml and content/, or create one with `studybook init`", .0.display())]
-    NoSiteFolder(PathBuf),
+    #[error(transparent)]
+    NoSiteFolder(#[from] NoSiteFolder),
 }
 
 #[derive(Debug)]
@@ -111,7 +111,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     let started = Instant::now();
     // Without this, a mistyped folder would be created as `<folder>/book`.
     if !opts.root.is_dir() {
-        return Err(BuildError::NoSiteFolder(opts.root.clone()));
+        return Err(NoSiteFolder(opts.root.clone()).into());
     }
     let (config, mut diags) = load_config(opts);
     let Some(config) = config else {

@@ -9,6 +9,12 @@ use crate::diagnostics::{Diagnostic, LineIndex, Position};
 
 pub const CONFIG_FILE: &str = "book.toml";
 
+/// The folder given as the site does not exist: every command that reads a site stops with this
+/// (exit 2) rather than, say, creating `<folder>/book`.
+#[derive(Debug, thiserror::Error)]
+#[error("there is no site folder at {}: give the folder that holds book.toml and content/, or create one with `studybook init`", .0.display())]
+pub struct NoSiteFolder(pub PathBuf);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub title: String,
@@ -30,6 +36,23 @@ pub struct Config {
     pub dark_theme: String,
     pub search: bool,
     pub anki_deck: String,
+    pub test: TestConfig,
+}
+
+/// `[test]`: how `studybook test` runs the notes' code.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TestConfig {
+    /// The time limit of a block without `{timeout=…}`.
+    pub timeout: Option<std::time::Duration>,
+    /// `[test.python]`, `[test.cpp]`…, by language name.
+    pub tools: BTreeMap<String, ToolConfig>,
+}
+
+/// The interpreter or compiler of one language, and its flags (replacing the defaults).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct ToolConfig {
+    pub command: Option<String>,
+    pub flags: Option<Vec<String>>,
 }
 
 /// The language of the theme's UI strings.
@@ -66,6 +89,8 @@ struct Raw {
     search: RawSearch,
     #[serde(default)]
     anki: RawAnki,
+    #[serde(default)]
+    test: RawTest,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,6 +147,17 @@ struct RawAnki {
     deck: Option<String>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct RawTest {
+    timeout: Option<String>,
+    python: Option<ToolConfig>,
+    cpp: Option<ToolConfig>,
+    c: Option<ToolConfig>,
+    rust: Option<ToolConfig>,
+    bash: Option<ToolConfig>,
+    javascript: Option<ToolConfig>,
+}
+
 /// Every key the configuration knows, as dotted paths. `*` accepts any key below it.
 const KNOWN_KEYS: &[&str] = &[
     "book",
@@ -147,6 +183,26 @@ const KNOWN_KEYS: &[&str] = &[
     "search.enable",
     "anki",
     "anki.deck",
+    "test",
+    "test.timeout",
+    "test.python",
+    "test.python.command",
+    "test.python.flags",
+    "test.cpp",
+    "test.cpp.command",
+    "test.cpp.flags",
+    "test.c",
+    "test.c.command",
+    "test.c.flags",
+    "test.rust",
+    "test.rust.command",
+    "test.rust.flags",
+    "test.bash",
+    "test.bash.command",
+    "test.bash.flags",
+    "test.javascript",
+    "test.javascript.command",
+    "test.javascript.flags",
 ];
 
 impl Default for Config {
@@ -258,6 +314,28 @@ impl Config {
                 .site_url
                 .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
         let title = raw.book.title.unwrap_or_else(|| "Study Notes".to_string());
+        let test = TestConfig {
+            timeout: raw.test.timeout.and_then(|t| {
+                let d = crate::text::parse_duration(&t);
+                if d.is_none() {
+                    problems.push(format!(
+                        "[test] timeout `{t}` is not a duration: write it like \"10s\" or \"500ms\""
+                    ));
+                }
+                d
+            }),
+            tools: [
+                ("python", raw.test.python),
+                ("cpp", raw.test.cpp),
+                ("c", raw.test.c),
+                ("rust", raw.test.rust),
+                ("bash", raw.test.bash),
+                ("javascript", raw.test.javascript),
+            ]
+            .into_iter()
+            .filter_map(|(name, tool)| Some((name.to_string(), tool?)))
+            .collect(),
+        };
         let config = Config {
             anki_deck: raw.anki.deck.unwrap_or_else(|| title.clone()),
             title,
@@ -280,6 +358,7 @@ impl Config {
                 .dark_theme
                 .unwrap_or_else(|| "base16-ocean.dark".into()),
             search: raw.search.enable.unwrap_or(true),
+            test,
         };
         (config, problems)
     }
@@ -362,7 +441,7 @@ fn suggest_key(key: &str) -> String {
     match best {
         Some((d, k)) if d <= 3 => format!("did you mean `{k}`?"),
         _ => {
-            "known sections: [book], [build], [output.html], [math], [highlight], [search], [anki]"
+            "known sections: [book], [build], [output.html], [math], [highlight], [search], [anki], [test]"
                 .into()
         }
     }
@@ -427,6 +506,24 @@ mod tests {
             c.unwrap().math_macros.get("\\R").map(String::as_str),
             Some("\\mathbb{R}")
         );
+    }
+
+    #[test]
+    fn test_section_sets_commands_flags_and_timeout() {
+        let (c, d) = Config::parse(
+            "[test]\ntimeout = \"30s\"\n[test.cpp]\ncommand = \"clang++\"\nflags = [\"-std=c++20\"]\n[test.pyton]\n",
+        );
+        let test = c.unwrap().test;
+        assert_eq!(test.timeout, Some(std::time::Duration::from_secs(30)));
+        assert_eq!(test.tools["cpp"].command.as_deref(), Some("clang++"));
+        assert_eq!(
+            test.tools["cpp"].flags.as_deref(),
+            Some(&["-std=c++20".to_string()][..])
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `test.python`?"));
+        let (_, d) = Config::parse("[test]\ntimeout = \"soon\"\n");
+        assert!(d[0].message.contains("not a duration"), "{d:?}");
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub mod index;
 pub mod layout;
 pub mod load;
 pub mod math;
+pub mod notetest;
 pub mod output;
 pub mod parse;
 pub mod print;

@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use studybook::build::{self, BuildOptions, Generated, Progress};
 use studybook::diagnostics::{self, Diagnostic};
+use studybook::notetest::{self, lang::Lang, TestOptions};
 use studybook::scaffold;
 
 /// `studybook --version`: the KaTeX inside decides how math renders (and keys the render cache).
@@ -94,6 +95,26 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
     },
+    /// Run the code blocks marked runnable and check their output; see docs/TESTING-NOTES.md.
+    Test {
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        /// Tests run at once (default: one per core).
+        #[arg(short, long, default_value_t = 0)]
+        jobs: usize,
+        /// Only pages whose path contains this, or that have this tag.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Only blocks of one language: python, cpp, c, rust, bash or javascript.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+        /// Run every block, even those that passed before unchanged.
+        #[arg(long)]
+        no_cache: bool,
+        /// Fail the blocks of a language with no toolchain instead of skipping them.
+        #[arg(long)]
+        require: bool,
+    },
     /// Export the site's interview questions for another tool.
     Export {
         #[command(subcommand)]
@@ -142,7 +163,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 dest: dest.clone(),
                 site_url: site_url.clone(),
             };
-            let bar = TerminalProgress::new(cli.quiet);
+            let bar = TerminalProgress::new(cli.quiet, "rendering {pos}/{len} pages");
             let report = build::build(&opts, &bar)?;
             bar.finish();
             print_diagnostics(&report.generated.diagnostics, root, Format::Human)?;
@@ -153,7 +174,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Check { root, format } => {
             if !root.is_dir() {
-                return Err(build::BuildError::NoSiteFolder(root.clone()).into());
+                return Err(studybook::config::NoSiteFolder(root.clone()).into());
             }
             let generated = build::check(&BuildOptions {
                 root: root.clone(),
@@ -214,7 +235,52 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Export {
             what: ExportKind::Anki { root, out },
         } => export_anki(cli, root, out),
+        Command::Test {
+            root,
+            jobs,
+            filter,
+            lang,
+            no_cache,
+            require,
+        } => test_notes(
+            cli,
+            &TestOptions {
+                root: root.clone(),
+                jobs: *jobs,
+                filter: filter.clone(),
+                lang: *lang,
+                no_cache: *no_cache,
+                require: *require,
+            },
+        ),
     }
+}
+
+fn parse_lang(name: &str) -> Result<Lang, String> {
+    Lang::from_name(name).ok_or_else(|| format!("use one of {}", Lang::NAMES.join(", ")))
+}
+
+/// `studybook test`: failures on stdout with the summary line; diagnostics and missing
+/// toolchains on stderr.
+fn test_notes(cli: &Cli, opts: &TestOptions) -> anyhow::Result<ExitCode> {
+    let bar = TerminalProgress::new(cli.quiet, "running {pos}/{len} tests");
+    let report = notetest::run(opts, &bar)?;
+    bar.finish();
+    print_diagnostics(&report.diagnostics, &opts.root, Format::Human)?;
+    for line in notetest::report::missing(&report) {
+        eprintln!("{line}");
+    }
+    for text in report.results.iter().filter_map(notetest::report::failure) {
+        println!("{text}");
+    }
+    if !cli.quiet || report.failed() {
+        println!("{}", notetest::report::summary(&report));
+    }
+    Ok(if report.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `studybook export anki`: the notes file is written even when the site has errors (like
@@ -300,16 +366,18 @@ fn summary(g: &Generated, dest: Option<&Path>, verbose: bool) {
     }
 }
 
-/// A progress bar that appears only on a terminal and only once a build has taken a second.
+/// A progress bar that appears only on a terminal and only once a build or test run has taken a
+/// second.
 struct TerminalProgress {
     bar: ProgressBar,
 }
 
 impl TerminalProgress {
-    fn new(quiet: bool) -> Self {
+    /// `what` is the middle of the bar's template, like `rendering {pos}/{len} pages`.
+    fn new(quiet: bool, what: &str) -> Self {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} rendering {pos}/{len} pages [{elapsed}]")
+            ProgressStyle::with_template(&format!("{{spinner}} {what} [{{elapsed}}]"))
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         if !quiet && std::io::stderr().is_terminal() {
@@ -336,6 +404,16 @@ impl Progress for TerminalProgress {
     }
 
     fn page_rendered(&self) {
+        self.bar.inc(1);
+    }
+}
+
+impl notetest::Progress for TerminalProgress {
+    fn start(&self, tests: usize) {
+        self.bar.set_length(tests as u64);
+    }
+
+    fn finished(&self) {
         self.bar.inc(1);
     }
 }

@@ -16,6 +16,7 @@ use crate::highlight;
 use crate::html::{escape, is_external};
 use crate::index::{Lookup, PageId, SiteIndex};
 use crate::math::{self, MathRenderer};
+use crate::notetest::blocks::{read_fence, OUTPUT_FENCE};
 use crate::parse::{markdown_options, Heading, Page};
 use crate::strings::Strings;
 use crate::text::squash_whitespace;
@@ -425,16 +426,38 @@ impl<'e, 'd> Renderer<'e, 'd> {
         let Some((info, code)) = self.code.take() else {
             return;
         };
-        let lang = info
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .trim_matches(|c| c == '{' || c == '}' || c == '.');
+        let (fence, diags) = read_fence(
+            self.doc.display_path,
+            self.doc.text,
+            &self.lines,
+            range.start,
+            &info,
+        );
+        self.result.diagnostics.extend(diags);
+        let lang = fence.lang.as_str();
         if lang == "math" {
             self.math(CowStr::from(code), true, range);
             return;
         }
-        let html = highlight::highlight(lang, &code, self.env.cache);
+        let strings = self.env.strings;
+        let html = if lang == OUTPUT_FENCE && fence.test.is_none() {
+            format!(
+                "<div class=\"code-output\"><div class=\"code-output-label\">{}</div>{}</div>",
+                escape(&strings.output),
+                highlight::highlight("", &code, self.env.cache)
+            )
+        } else {
+            let html = highlight::highlight(lang, &code, self.env.cache);
+            // `studybook test` runs this block: say so, with the language it runs as.
+            match fence.test.filter(|t| !t.skip).and_then(|t| t.lang) {
+                Some(run_as) => format!(
+                    "<div class=\"tested-code\"><span class=\"tested-mark\">✓ {} · {}</span>{html}</div>",
+                    escape(&strings.tested),
+                    run_as.label()
+                ),
+                None => html,
+            }
+        };
         self.out.push(Event::Html(html.into()));
     }
 
@@ -1095,5 +1118,27 @@ mod tests {
         assert_eq!(r.sections[0].text, "Intro words.");
         assert_eq!(r.sections[1].heading, "面试回答");
         assert_eq!(r.sections[1].text, "中文 text");
+    }
+
+    #[test]
+    fn runnable_blocks_are_marked_and_highlighted_in_every_spelling() {
+        let f = fixture(&[(
+            "r.md",
+            "```python,run\nx = 1\n```\n\n```output\n1 < 2\n```\n\n```{.cpp .run .skip}\nint main() {}\n```\n\n```bash {run timout=1s}\ntrue\n```\n",
+        )]);
+        let r = render_page(&f, 0);
+        // mdBook's `python,run` was once taken whole as the language and left unhighlighted.
+        assert!(r.html.contains("<div class=\"tested-code\"><span class=\"tested-mark\">✓ tested · Python</span><pre class=\"code hl-code\" tabindex=\"0\"><code class=\"language-python\">"), "{}", r.html);
+        assert!(r.html.contains("<div class=\"code-output\"><div class=\"code-output-label\">Output</div><pre class=\"code\" tabindex=\"0\"><code>1 &lt; 2\n</code></pre></div>"), "{}", r.html);
+        assert_eq!(
+            r.html.matches("tested-mark").count(),
+            2,
+            "a skipped block has no mark"
+        );
+        let diags: Vec<String> = r.diagnostics.iter().map(|d| d.short()).collect();
+        assert_eq!(
+            diags,
+            ["content/r.md:13:14: error: unknown code block attribute `timout` (did you mean `timeout`?)"]
+        );
     }
 }

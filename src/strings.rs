@@ -43,6 +43,10 @@ pub struct Strings {
     pub important: String,
     pub warning: String,
     pub caution: String,
+    /// The mark on a code block that `studybook test` runs.
+    pub tested: String,
+    /// The label of a block's expected output.
+    pub output: String,
 }
 
 impl Strings {
@@ -94,6 +98,8 @@ impl Strings {
             important: s("Important", "重要"),
             warning: s("Warning", "警告"),
             caution: s("Caution", "小心"),
+            tested: s("tested", "已测试"),
+            output: s("Output", "输出"),
         }
     }
 }
