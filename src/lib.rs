@@ -22,6 +22,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod slug;
+pub mod snippet;
 pub mod strings;
 pub mod study;
 pub mod theme;

@@ -1,6 +1,6 @@
 //! `studybook init` and `studybook new`: files a new site or page starts from. Never overwrites.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context};
 
@@ -84,7 +84,7 @@ pub fn new_page(root: &Path, title: &str, category: Option<&str>) -> anyhow::Res
         .unwrap_or_else(|| PathBuf::from("content"));
     let mut path = root.join(src);
     if let Some(cat) = category {
-        path.push(cat);
+        path.push(category_folder(cat)?);
     }
     path.push(format!("{}.md", slugify(title, "page")));
     if path.exists() {
@@ -95,6 +95,25 @@ pub fn new_page(root: &Path, title: &str, category: Option<&str>) -> anyhow::Res
         "---\ntitle: {yaml_title}\naliases: []\ntags: []\nprerequisites: []\nsummary: \"\"\n---\n\n## Idea\n\n## Interview questions\n\n> [!QUESTION] …\n> …\n"
     );
     crate::fsutil::write(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+/// A `--category` is a folder path inside the content folder: `training` or `cv/detection`.
+/// Anything that could leave it (`..`, an absolute path, a drive) is refused before a file is
+/// written, and so is a hidden folder, whose pages the build would skip.
+fn category_folder(category: &str) -> anyhow::Result<&Path> {
+    let path = Path::new(category);
+    let inside = path.components().all(|c| match c {
+        Component::Normal(name) => !name.to_string_lossy().starts_with('.'),
+        Component::CurDir => true,
+        _ => false,
+    });
+    if !inside || category.trim().is_empty() {
+        bail!(
+            "--category `{}` is not a folder inside the content folder; use a name such as `training` or `cv/detection`, without `..`, a leading `/` or a leading `.`",
+            category.escape_debug()
+        );
+    }
     Ok(path)
 }
 
@@ -122,5 +141,26 @@ mod tests {
             .unwrap()
             .contains("title: \"批归一化 BatchNorm\""));
         assert!(new_page(dir.path(), "批归一化 BatchNorm", Some("training")).is_err());
+    }
+
+    #[test]
+    fn a_category_never_leaves_the_content_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        for bad in ["../../x", "..", "a/../../b", "/tmp/x", ".hidden", "", " "] {
+            let err = new_page(&site, "T", Some(bad)).unwrap_err().to_string();
+            assert!(
+                err.contains("is not a folder inside the content folder"),
+                "{bad}: {err}"
+            );
+        }
+        let written: Vec<_> = walkdir::WalkDir::new(dir.path())
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .collect();
+        assert!(written.is_empty(), "{written:?}");
+        let p = new_page(&site, "T", Some("cv/detection")).unwrap();
+        assert!(p.ends_with("content/cv/detection/t.md"));
     }
 }

@@ -205,6 +205,10 @@ impl LiveSite {
             let old = &a.pages[id];
             let path = self.root.join(&old.source.display_path);
             let text = String::from_utf8(std::fs::read(&path).ok()?).ok()?;
+            // A page with NUL characters goes through the full rebuild, whose load reports them.
+            if text.contains('\0') {
+                return None;
+            }
             let mut parsed = parse::parse(vec![Source {
                 rel_path: old.source.rel_path.clone(),
                 display_path: old.source.display_path.clone(),
