@@ -1223,6 +1223,16 @@ mod tests {
     }
 
     #[test]
+    fn display_math_cut_by_a_list_marker_is_a_warning() {
+        // `+ ` at the start of a line inside `$$` starts a list and ends the paragraph.
+        let f = fixture(&[("m.md", "$$\na\n+ b\n$$\n\n$$\na\n+b\n$$\n")]);
+        let r = render_page(&f, 0);
+        let lines: Vec<usize> = r.diagnostics.iter().map(|d| d.position.line).collect();
+        assert_eq!(lines, [1, 4], "{:?}", r.diagnostics);
+        assert_eq!(r.formulas, 1);
+    }
+
+    #[test]
     fn headings_code_toc_and_sections() {
         let f = fixture(&[("c.md", "Intro words.\n\n## 面试回答\n\n中文 text\n\n### Code\n\n```python {run}\nx = 1 < 2\n```\n\n```klingon\nqapla'\n```\n")]);
         let r = render_page(&f, 0);
