@@ -82,9 +82,17 @@ pub fn new_page(root: &Path, title: &str, category: Option<&str>) -> anyhow::Res
     let src = config
         .map(|c| c.src)
         .unwrap_or_else(|| PathBuf::from("content"));
-    let mut path = root.join(src);
+    let content = root.join(src);
+    let mut path = content.clone();
     if let Some(cat) = category {
         path.push(category_folder(cat)?);
+        // A folder on the way may be a symbolic link out of the content folder: ask the disk.
+        if !crate::fsutil::absolute(&path).starts_with(crate::fsutil::absolute(&content)) {
+            bail!(
+                "--category `{}` leads out of the content folder through a symbolic link",
+                cat.escape_debug()
+            );
+        }
     }
     path.push(format!("{}.md", slugify(title, "page")));
     if path.exists() {
@@ -147,7 +155,8 @@ mod tests {
     fn a_category_never_leaves_the_content_folder() {
         let dir = tempfile::tempdir().unwrap();
         let site = dir.path().join("site");
-        for bad in ["../../x", "..", "a/../../b", "/tmp/x", ".hidden", "", " "] {
+        let absolute = dir.path().join("abs").display().to_string();
+        for bad in ["../../x", "..", "a/../../b", &absolute, ".hidden", "", " "] {
             let err = new_page(&site, "T", Some(bad)).unwrap_err().to_string();
             assert!(
                 err.contains("is not a folder inside the content folder"),
@@ -162,5 +171,27 @@ mod tests {
         assert!(written.is_empty(), "{written:?}");
         let p = new_page(&site, "T", Some("cv/detection")).unwrap();
         assert!(p.ends_with("content/cv/detection/t.md"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_category_through_a_link_out_of_the_content_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("content")).unwrap();
+        std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+        std::os::unix::fs::symlink("../../outside", site.join("content/out")).unwrap();
+        let err = new_page(&site, "T", Some("out/deeper")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`out/deeper` leads out of the content folder through a symbolic link"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("outside"))
+                .unwrap()
+                .count(),
+            0
+        );
     }
 }
