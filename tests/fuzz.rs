@@ -137,8 +137,6 @@ const PREFIXES: &[&str] = &[
     "title: ",
     "[^1]: ",
     "[ref]: ",
-    "<div>d</div>",
-    "<!-- c -->",
 ];
 
 /// What a page's text may start with.
