@@ -4,13 +4,13 @@
 //! the end, sorted, with the offending source line shown.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
-use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term::{self, termcolor};
 use serde::Serialize;
+use termcolor::{Color, ColorSpec, WriteColor};
+
+use crate::snippet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -113,6 +113,13 @@ impl LineIndex {
             column,
         }
     }
+
+    /// The text of 1-based line `line`, without its line break; None past the end or for 0.
+    pub fn line<'t>(&self, text: &'t str, line: usize) -> Option<&'t str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).map_or(text.len(), |&next| next - 1);
+        text.get(start..end)
+    }
 }
 
 /// Sorts diagnostics by file and position, errors before warnings at the same place.
@@ -127,72 +134,95 @@ pub fn sort(diags: &mut Vec<Diagnostic>) {
 }
 
 /// Prints diagnostics the way a compiler does: the message, the source line and a caret.
-pub fn print_human(
-    diags: &[Diagnostic],
-    root: &Path,
-    out: &mut dyn termcolor::WriteColor,
-) -> std::io::Result<()> {
-    let mut files = SimpleFiles::new();
-    let mut ids: HashMap<&Path, usize> = HashMap::new();
-    let config = term::Config::default();
+///
+/// Everything taken from the site (file names, messages quoting it, the source line) goes
+/// through [`crate::snippet`], so no page can send escape sequences to the terminal or flood it.
+pub fn print_human(diags: &[Diagnostic], root: &Path, out: &mut dyn WriteColor) -> io::Result<()> {
+    let mut sources: HashMap<&Path, Option<(String, LineIndex)>> = HashMap::new();
     for d in diags {
-        let id = *ids.entry(d.file.as_path()).or_insert_with(|| {
-            let text = std::fs::read(root.join(&d.file))
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
-            files.add(d.file.display().to_string(), text)
-        });
-        let mut report = match d.severity {
-            Severity::Error => Report::error(),
-            Severity::Warning => Report::warning(),
-        }
-        .with_message(&d.message);
-        let source = files.get(id).map(|f| f.source().as_str()).unwrap_or("");
-        match byte_range(source, d.position) {
-            Some(range) => report = report.with_labels(vec![Label::primary(id, range)]),
-            None => {
-                report = report.with_notes(vec![format!(
-                    "in {}{}",
-                    d.file.display(),
-                    if d.position.line > 0 {
-                        format!(":{}:{}", d.position.line, d.position.column)
-                    } else {
-                        String::new()
-                    }
-                )])
-            }
-        }
-        if let Some(help) = &d.help {
-            report.notes.push(format!("help: {help}"));
-        }
-        if term::emit(out, &config, &files, &report).is_err() {
-            writeln!(out, "{}", d.short())?;
-        }
+        let source = sources
+            .entry(d.file.as_path())
+            .or_insert_with(|| read_source(&root.join(&d.file)));
+        let line = source
+            .as_ref()
+            .and_then(|(text, index)| index.line(text, d.position.line));
+        print_one(d, line, out)?;
     }
     Ok(())
 }
 
-/// The byte range of one character at `pos`, or None when the position is not inside the text.
-fn byte_range(text: &str, pos: Position) -> Option<std::ops::Range<usize>> {
-    if pos.line == 0 {
+/// The text of a regular file, for showing its lines; anything else (a folder, a pipe) is not
+/// read, and invalid UTF-8 shows as replacement characters.
+fn read_source(path: &Path) -> Option<(String, LineIndex)> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return None;
     }
-    let line_start = if pos.line == 1 {
-        0
-    } else {
-        text.match_indices('\n').nth(pos.line - 2)?.0 + 1
-    };
-    let line = text[line_start..].split('\n').next()?;
-    let (offset, ch) = line
-        .char_indices()
-        .nth(pos.column.saturating_sub(1))
-        .unwrap_or((line.len(), ' '));
-    let start = line_start + offset;
-    let end = (start + ch.len_utf8()).min(text.len());
-    Some(start..end.max(start))
+    let text = String::from_utf8_lossy(&std::fs::read(path).ok()?).into_owned();
+    let index = LineIndex::new(&text);
+    Some((text, index))
 }
 
-pub fn print_json(diags: &[Diagnostic], out: &mut dyn Write) -> std::io::Result<()> {
+fn print_one(d: &Diagnostic, line: Option<&str>, out: &mut dyn WriteColor) -> io::Result<()> {
+    let (label, color) = match d.severity {
+        Severity::Error => ("error", Color::Red),
+        Severity::Warning => ("warning", Color::Yellow),
+    };
+    let mut strong = ColorSpec::new();
+    strong.set_bold(true);
+    let mut severity = strong.clone();
+    severity.set_fg(Some(color));
+    let mut gutter = strong.clone();
+    gutter.set_fg(Some(Color::Blue));
+
+    out.set_color(&severity)?;
+    write!(out, "{label}")?;
+    out.set_color(&strong)?;
+    writeln!(out, ": {}", snippet::escape_controls(&d.message))?;
+    out.reset()?;
+
+    let number = d.position.line.to_string();
+    let pad = " ".repeat(number.len());
+    out.set_color(&gutter)?;
+    write!(out, "{pad}--> ")?;
+    out.reset()?;
+    write!(
+        out,
+        "{}",
+        snippet::escape_controls(&d.file.display().to_string())
+    )?;
+    if d.position.line > 0 {
+        write!(out, ":{}:{}", d.position.line, d.position.column)?;
+    }
+    writeln!(out)?;
+
+    if let Some(line) = line {
+        let shown = snippet::excerpt(line, d.position.column, snippet::MAX_WIDTH);
+        out.set_color(&gutter)?;
+        writeln!(out, "{pad} |")?;
+        write!(out, "{number} | ")?;
+        out.reset()?;
+        writeln!(out, "{}", shown.text)?;
+        out.set_color(&gutter)?;
+        write!(out, "{pad} | ")?;
+        out.set_color(&severity)?;
+        writeln!(
+            out,
+            "{}{}",
+            " ".repeat(shown.caret_column),
+            "^".repeat(shown.caret_width)
+        )?;
+        out.reset()?;
+    }
+    if let Some(help) = &d.help {
+        out.set_color(&gutter)?;
+        write!(out, "{pad} = ")?;
+        out.reset()?;
+        writeln!(out, "help: {}", snippet::escape_controls(help))?;
+    }
+    writeln!(out)
+}
+
+pub fn print_json(diags: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, diags)?;
     writeln!(out)
 }
@@ -211,10 +241,58 @@ mod tests {
     }
 
     #[test]
-    fn byte_range_points_at_the_character() {
-        let text = "one\n批归一化\n";
-        let r = byte_range(text, Position { line: 2, column: 2 }).unwrap();
-        assert_eq!(&text[r], "归");
-        assert!(byte_range(text, Position { line: 9, column: 1 }).is_none());
+    fn lines_are_found_by_number() {
+        let text = "one\r\n批归一化\n\nlast";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line(text, 1), Some("one\r"));
+        assert_eq!(idx.line(text, 2), Some("批归一化"));
+        assert_eq!(idx.line(text, 3), Some(""));
+        assert_eq!(idx.line(text, 4), Some("last"));
+        assert_eq!(idx.line(text, 5), None);
+        assert_eq!(idx.line(text, 0), None);
+    }
+
+    fn printed(text: &str, d: &Diagnostic) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join(&d.file), text).unwrap();
+        let mut out = termcolor::NoColor::new(Vec::new());
+        print_human(std::slice::from_ref(d), dir.path(), &mut out).unwrap();
+        String::from_utf8(out.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn the_source_line_is_shown_with_a_caret_under_the_column() {
+        let d = Diagnostic::error("content/a.md", Position { line: 2, column: 3 }, "bad $")
+            .with_help("write \\$");
+        assert_eq!(
+            printed("---\n批归$x\n", &d),
+            "error: bad $\n --> content/a.md:2:3\n  |\n2 | 批归$x\n  |     ^\n  = help: write \\$\n\n"
+        );
+    }
+
+    #[test]
+    fn nothing_from_the_page_reaches_the_terminal_raw() {
+        let line = format!(
+            "{}\x1b]0;PWNED\x07{}",
+            "x".repeat(30_000),
+            "y".repeat(30_000)
+        );
+        let d = Diagnostic::warning(
+            "content/a.md",
+            Position {
+                line: 1,
+                column: 30_001,
+            },
+            "link `\x1b[2J` is odd",
+        );
+        let shown = printed(&line, &d);
+        assert!(
+            !shown.contains('\x1b') && !shown.contains('\x07'),
+            "{shown:?}"
+        );
+        assert!(shown.contains("\\u{1b}]0;PWNED\\u{7}"), "{shown}");
+        assert!(shown.contains("link `\\u{1b}[2J` is odd"), "{shown}");
+        assert!(shown.len() < 400, "{} bytes: {shown}", shown.len());
     }
 }

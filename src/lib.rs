@@ -51,6 +51,7 @@ pub mod serve;
 pub mod site_data;
 pub mod sitemap;
 pub mod slug;
+pub mod snippet;
 pub mod strings;
 pub mod study;
 pub mod text;

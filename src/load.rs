@@ -73,11 +73,15 @@ pub fn load(root: &Path, content_dir: &Path) -> Loaded {
             match std::fs::read(entry.path()) {
                 Ok(bytes) => {
                     match String::from_utf8(bytes) {
-                        Ok(text) => loaded.sources.push(Source {
-                            rel_path: rel,
-                            display_path,
-                            text,
-                        }),
+                        Ok(text) => {
+                            let (text, warning) = strip_nul(&display_path, text);
+                            loaded.diagnostics.extend(warning);
+                            loaded.sources.push(Source {
+                                rel_path: rel,
+                                display_path,
+                                text,
+                            })
+                        }
                         Err(e) => {
                             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                             let text = String::from_utf8_lossy(valid);
@@ -103,6 +107,44 @@ pub fn load(root: &Path, content_dir: &Path) -> Loaded {
     loaded
 }
 
+/// Removes NUL characters, which no page means to contain and which would otherwise reach the
+/// HTML (and the front matter parser) as they are. One warning names the first.
+pub fn strip_nul(display_path: &Path, text: String) -> (String, Option<Diagnostic>) {
+    let Some(first) = text.find('\0') else {
+        return (text, None);
+    };
+    let count = text.matches('\0').count();
+    let pos = crate::diagnostics::LineIndex::new(&text).position(&text, first);
+    let warning = Diagnostic::warning(
+        display_path,
+        pos,
+        format!(
+            "the file contains {count} NUL character{}; {} removed",
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "it is" } else { "they are" }
+        ),
+    )
+    .with_help("a NUL usually means a binary file saved as .md, or a broken editor save");
+    (text.replace('\0', ""), Some(warning))
+}
+
 fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_characters_are_removed_with_a_warning_at_the_first() {
+        let path = Path::new("content/a.md");
+        let (text, warning) = strip_nul(path, "# A\n批\0x\0\n".to_string());
+        assert_eq!(text, "# A\n批x\n");
+        assert_eq!(
+            warning.unwrap().short(),
+            "content/a.md:2:2: warning: the file contains 2 NUL characters; they are removed (a NUL usually means a binary file saved as .md, or a broken editor save)"
+        );
+        assert_eq!(strip_nul(path, "clean".into()), ("clean".to_string(), None));
+    }
 }

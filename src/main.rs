@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use termcolor::{ColorChoice, StandardStream};
 
 use studybook::build::{self, BuildOptions, Generated, Progress};
 use studybook::diagnostics::{self, Diagnostic};

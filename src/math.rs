@@ -96,6 +96,53 @@ pub fn error_html(tex: &str, error: &MathError, display: bool) -> String {
     )
 }
 
+/// A `$` the Markdown parser left unpaired, when what follows it looks like TeX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unclosed {
+    Inline,
+    Display,
+}
+
+/// Whether the `$` at byte `at` of `text`, which the Markdown parser left as plain text, opens
+/// math that was never closed in its paragraph: a `$$` that starts its line or is followed by
+/// TeX, or a `$` followed by TeX (a backslash command, `^`, `_` or `{` in the word after it).
+/// An escaped `\$` and the second `$` of a `$$` are not openers. Currency (`$5`) is not TeX.
+pub fn unclosed_at(text: &str, at: usize) -> Option<Unclosed> {
+    let before = &text[..at];
+    let backslashes = before.bytes().rev().take_while(|&b| b == b'\\').count();
+    if backslashes % 2 == 1 || before.ends_with('$') {
+        return None;
+    }
+    let display = text[at..].starts_with("$$");
+    let after = &text[at + if display { 2 } else { 1 }..];
+    // The word after the dollar; a few dozen characters are enough to see TeX.
+    let word: String = after
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .take(64)
+        .collect();
+    let looks_like_tex = word.contains(['^', '_', '{'])
+        || word
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'\\' && w[1].is_ascii_alphabetic());
+    // Only indentation and block markers before a `$$` line; looking back a few characters is
+    // enough, and keeps a long line of dollars linear.
+    let starts_line = display && {
+        let mut prefix = before.chars().rev().take_while(|&c| c != '\n');
+        prefix
+            .by_ref()
+            .take(32)
+            .all(|c| c.is_whitespace() || matches!(c, '>' | '-' | '*' | '+'))
+            && prefix.next().is_none()
+    };
+    if display {
+        (looks_like_tex || starts_line).then_some(Unclosed::Display)
+    } else {
+        looks_like_tex.then_some(Unclosed::Inline)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +180,28 @@ mod tests {
         let e = m.render("x + \\undefinedmacro", false).unwrap_err();
         assert!(e.message.contains("Undefined control sequence"), "{e:?}");
         assert_eq!(e.char_offset, Some(4));
+    }
+
+    #[test]
+    fn unpaired_dollars_that_open_tex_are_found() {
+        let at = |text: &str| unclosed_at(text, text.find('$').unwrap());
+        assert_eq!(at("see $\\alpha + 1"), Some(Unclosed::Inline));
+        assert_eq!(at("see $x^2 + 1"), Some(Unclosed::Inline));
+        assert_eq!(at("$a_1"), Some(Unclosed::Inline));
+        assert_eq!(at("$$\n\\frac{a}{b}"), Some(Unclosed::Display));
+        assert_eq!(at("text\n> $$"), Some(Unclosed::Display));
+        assert_eq!(at("a $$\\sum_i"), Some(Unclosed::Display));
+        // Currency, escapes and prose stay quiet.
+        assert_eq!(at("costs $5 and $10"), None);
+        assert_eq!(at("cost \\$x^2"), None);
+        assert_eq!(at("a $$ b"), None);
+        assert_eq!(at("$ x^2"), None);
+        assert_eq!(unclosed_at("$$x^2", 1), None, "the second `$` of `$$`");
+        assert_eq!(
+            at("\\\\$x^2"),
+            Some(Unclosed::Inline),
+            "an escaped backslash"
+        );
     }
 
     #[test]

@@ -210,6 +210,11 @@ struct Renderer<'e, 'd> {
     code: Option<(String, String)>,
     section: Section,
     question_ids: crate::slug::UniqueIds,
+    /// For callouts already closed into one HTML event of `out`, keyed by that event's index:
+    /// the same block as a question's answer shows it, with every question inside cut to a
+    /// one-line pointer. A nested question is its own card, so an answer never copies it, and
+    /// 1,000 nested questions cost linear, not quadratic, output.
+    answer_forms: std::collections::BTreeMap<usize, String>,
 }
 
 impl<'e, 'd> Renderer<'e, 'd> {
@@ -230,6 +235,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
             code: None,
             section: Section::default(),
             question_ids: Default::default(),
+            answer_forms: Default::default(),
         }
     }
 
@@ -351,6 +357,9 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 self.out.push(Event::Html("</div>".into()));
             }
             Event::Text(t) => {
+                if t.contains('$') {
+                    self.warn_unclosed_math(range);
+                }
                 self.plain(&t);
                 self.out.push(Event::Text(t));
             }
@@ -483,6 +492,29 @@ impl<'e, 'd> Renderer<'e, 'd> {
             }
         };
         self.out.push(Event::InlineHtml(html.into()));
+    }
+
+    /// A `$` left as text where TeX follows is math the author never closed; without a warning
+    /// it silently shows as literal text. One warning per text run is enough to find it.
+    fn warn_unclosed_math(&mut self, range: Range<usize>) {
+        let text = self.doc.text;
+        let Some((at, kind)) = text[range.clone()].match_indices('$').find_map(|(i, _)| {
+            let at = range.start + i;
+            math::unclosed_at(text, at).map(|kind| (at, kind))
+        }) else {
+            return;
+        };
+        let (message, help) = match kind {
+            math::Unclosed::Inline => (
+                "`$` starts a formula that is not closed in its paragraph, so it shows as text",
+                "close it with `$`, or write `\\$` for a literal dollar sign (currency)",
+            ),
+            math::Unclosed::Display => (
+                "`$$` starts display math that is not closed in its paragraph, so it shows as text",
+                "close it with `$$` (a blank line ends the paragraph), or write `\\$` for a literal dollar sign",
+            ),
+        };
+        self.warning(at, message.into(), Some(help.into()));
     }
 
     /// Where in the file KaTeX's character offset into the TeX points.
@@ -852,16 +884,36 @@ impl<'e, 'd> Renderer<'e, 'd> {
         if title_html.trim().is_empty() {
             title_html = escape(c.kind.label(strings));
         }
+        // Callouts closed inside this one, and how an answer shows them.
+        let inner_forms = self.answer_forms.split_off(&c.title_start);
+        let answer_body_html = (!inner_forms.is_empty()).then(|| {
+            let events = body.iter().enumerate().map(|(i, e)| {
+                inner_forms
+                    .get(&(body_start + i))
+                    .map_or_else(|| e.clone(), |form| Event::Html(form.clone().into()))
+            });
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, events);
+            html
+        });
         let mut body_html = String::new();
         pulldown_cmark::html::push_html(&mut body_html, body.into_iter());
         let class = c.kind.class();
         let html = if c.kind == CalloutKind::Question {
             let id = self.question_ids.claim(question_id(&title_text));
+            self.answer_forms.insert(
+                c.title_start,
+                format!(
+                    "<p class=\"callout-follow-up\"><span class=\"callout-label\">{}</span> {}</p>\n",
+                    escape(&strings.question),
+                    title_html.trim()
+                ),
+            );
             self.result.questions.push(Question {
                 id: id.clone(),
                 question: title_text,
                 question_html: title_html.clone(),
-                answer_html: body_html.clone(),
+                answer_html: answer_body_html.unwrap_or_else(|| body_html.clone()),
                 section: c.section,
             });
             let open = if c.fold == Fold::Open { " open" } else { "" };
@@ -869,15 +921,24 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 "<details class=\"callout callout-question\" id=\"{id}\" data-question{open}>\n<summary class=\"callout-title\"><span class=\"callout-label\">{}</span> {title_html}</summary>\n<div class=\"callout-body\">\n{body_html}</div>\n</details>\n",
                 escape(&strings.question)
             )
-        } else if c.fold == Fold::None {
-            format!(
-                "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{title_html}</p>\n<div class=\"callout-body\">\n{body_html}</div>\n</div>\n"
-            )
         } else {
-            let open = if c.fold == Fold::Open { " open" } else { "" };
-            format!(
-                "<details class=\"callout callout-{class}\"{open}>\n<summary class=\"callout-title\">{title_html}</summary>\n<div class=\"callout-body\">\n{body_html}</div>\n</details>\n"
-            )
+            let block = |body_html: &str| {
+                if c.fold == Fold::None {
+                    format!(
+                        "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{title_html}</p>\n<div class=\"callout-body\">\n{body_html}</div>\n</div>\n"
+                    )
+                } else {
+                    let open = if c.fold == Fold::Open { " open" } else { "" };
+                    format!(
+                        "<details class=\"callout callout-{class}\"{open}>\n<summary class=\"callout-title\">{title_html}</summary>\n<div class=\"callout-body\">\n{body_html}</div>\n</details>\n"
+                    )
+                }
+            };
+            if let Some(answer_body_html) = answer_body_html {
+                self.answer_forms
+                    .insert(c.title_start, block(&answer_body_html));
+            }
+            block(&body_html)
         };
         self.out.push(Event::Html(html.into()));
     }
@@ -1092,6 +1153,100 @@ mod tests {
         assert!(r.diagnostics[0]
             .message
             .contains("unknown callout type `[!WEIRD]`"));
+    }
+
+    #[test]
+    fn a_nested_question_is_its_own_card_not_part_of_its_parents_answer() {
+        let f = fixture(&[(
+            "q.md",
+            "> [!QUESTION] Outer?\n> outer answer\n>\n> > [!NOTE]\n> > note text\n> >\n> > > [!QUESTION] Inner?\n> > > inner answer\n",
+        )]);
+        let r = render_page(&f, 0);
+        let [inner, outer] = &r.questions[..] else {
+            panic!("{:?}", r.questions)
+        };
+        assert_eq!(
+            (inner.question.as_str(), outer.question.as_str()),
+            ("Inner?", "Outer?")
+        );
+        assert!(inner.answer_html.contains("inner answer"));
+        assert!(
+            outer.answer_html.contains("outer answer") && outer.answer_html.contains("note text")
+        );
+        assert!(
+            !outer.answer_html.contains("inner answer"),
+            "{}",
+            outer.answer_html
+        );
+        assert!(
+            outer.answer_html.contains(
+                "<p class=\"callout-follow-up\"><span class=\"callout-label\">Q</span> Inner?</p>"
+            ),
+            "{}",
+            outer.answer_html
+        );
+        // The page itself still shows everything, nested.
+        assert!(r.html.contains("inner answer") && r.html.matches("<details").count() == 2);
+    }
+
+    #[test]
+    fn deeply_nested_questions_cost_linear_output() {
+        let depth = 300;
+        let mut text = String::new();
+        for level in 1..=depth {
+            text.push_str(&"> ".repeat(level));
+            text.push_str(&format!("[!QUESTION] Question {level}?\n"));
+            text.push_str(&"> ".repeat(level));
+            text.push_str(&format!("answer {level}\n"));
+        }
+        let f = fixture(&[("deep.md", &text)]);
+        let r = render_page(&f, 0);
+        assert_eq!(r.questions.len(), depth);
+        let answers: usize = r.questions.iter().map(|q| q.answer_html.len()).sum();
+        // Each answer holds its own text and a pointer to the next question: about 100 bytes.
+        assert!(answers < 200 * depth, "{answers} bytes of answers");
+        assert!(
+            r.html.len() < 5 * text.len(),
+            "{} bytes of page",
+            r.html.len()
+        );
+    }
+
+    #[test]
+    fn an_unclosed_formula_is_a_warning_at_its_dollar() {
+        let f = fixture(&[(
+            "m.md",
+            "It costs $5, or \\$x^2.\n\nThe loss $\\frac{a}{b} is\n\n$$\n\\sum_i x_i\n\n$$\n\nClosed $x^2$ and $$y$$.\n\n`$x^2` in code\n",
+        )]);
+        let r = render_page(&f, 0);
+        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.short()).collect();
+        assert_eq!(msgs.len(), 3, "{msgs:#?}");
+        assert!(msgs[0].starts_with("content/m.md:3:10: warning: `$` starts a formula that is not closed in its paragraph"), "{}", msgs[0]);
+        assert!(
+            msgs[0].contains("write `\\$` for a literal dollar sign (currency)"),
+            "{}",
+            msgs[0]
+        );
+        assert!(
+            msgs[1].starts_with("content/m.md:5:1: warning: `$$` starts display math"),
+            "{}",
+            msgs[1]
+        );
+        assert!(
+            msgs[2].starts_with("content/m.md:8:1: warning: `$$`"),
+            "{}",
+            msgs[2]
+        );
+    }
+
+    #[test]
+    fn display_math_cut_by_a_list_marker_is_a_warning() {
+        // `+ ` at the start of a line inside `$$` starts a list and ends the paragraph.
+        let f = fixture(&[("m.md", "$$\na\n+ b\n$$\n\n$$\na\n+b\n$$\n")]);
+        let r = render_page(&f, 0);
+        let lines: Vec<usize> = r.diagnostics.iter().map(|d| d.position.line).collect();
+        assert_eq!(lines, [1, 4], "{:?}", r.diagnostics);
+        assert_eq!(r.formulas, 1);
     }
 
     #[test]

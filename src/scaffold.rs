@@ -1,7 +1,7 @@
 //! `studybook init` and `studybook new`: files a new site or page starts from, and the GitHub
 //! Pages workflow. Never overwrites.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context};
 
@@ -113,9 +113,17 @@ pub fn new_page(root: &Path, title: &str, category: Option<&str>) -> anyhow::Res
     let src = config
         .map(|c| c.src)
         .unwrap_or_else(|| PathBuf::from("content"));
-    let mut path = root.join(src);
+    let content = root.join(src);
+    let mut path = content.clone();
     if let Some(cat) = category {
-        path.push(cat);
+        path.push(category_folder(cat)?);
+        // A folder on the way may be a symbolic link out of the content folder: ask the disk.
+        if !crate::fsutil::absolute(&path).starts_with(crate::fsutil::absolute(&content)) {
+            bail!(
+                "--category `{}` leads out of the content folder through a symbolic link",
+                cat.escape_debug()
+            );
+        }
     }
     path.push(format!("{}.md", slugify(title, "page")));
     if path.exists() {
@@ -126,6 +134,25 @@ pub fn new_page(root: &Path, title: &str, category: Option<&str>) -> anyhow::Res
         "---\ntitle: {yaml_title}\naliases: []\ntags: []\nprerequisites: []\nsummary: \"\"\n---\n\n## Idea\n\n## Interview questions\n\n> [!QUESTION] …\n> …\n"
     );
     crate::fsutil::write(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+/// A `--category` is a folder path inside the content folder: `training` or `cv/detection`.
+/// Anything that could leave it (`..`, an absolute path, a drive) is refused before a file is
+/// written, and so is a hidden folder, whose pages the build would skip.
+fn category_folder(category: &str) -> anyhow::Result<&Path> {
+    let path = Path::new(category);
+    let inside = path.components().all(|c| match c {
+        Component::Normal(name) => !name.to_string_lossy().starts_with('.'),
+        Component::CurDir => true,
+        _ => false,
+    });
+    if !inside || category.trim().is_empty() {
+        bail!(
+            "--category `{}` is not a folder inside the content folder; use a name such as `training` or `cv/detection`, without `..`, a leading `/` or a leading `.`",
+            category.escape_debug()
+        );
+    }
     Ok(path)
 }
 
@@ -182,5 +209,49 @@ mod tests {
             .unwrap()
             .contains("title: \"批归一化 BatchNorm\""));
         assert!(new_page(dir.path(), "批归一化 BatchNorm", Some("training")).is_err());
+    }
+
+    #[test]
+    fn a_category_never_leaves_the_content_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        let absolute = dir.path().join("abs").display().to_string();
+        for bad in ["../../x", "..", "a/../../b", &absolute, ".hidden", "", " "] {
+            let err = new_page(&site, "T", Some(bad)).unwrap_err().to_string();
+            assert!(
+                err.contains("is not a folder inside the content folder"),
+                "{bad}: {err}"
+            );
+        }
+        let written: Vec<_> = walkdir::WalkDir::new(dir.path())
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .collect();
+        assert!(written.is_empty(), "{written:?}");
+        let p = new_page(&site, "T", Some("cv/detection")).unwrap();
+        assert!(p.ends_with("content/cv/detection/t.md"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_category_through_a_link_out_of_the_content_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("content")).unwrap();
+        std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+        std::os::unix::fs::symlink("../../outside", site.join("content/out")).unwrap();
+        let err = new_page(&site, "T", Some("out/deeper")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`out/deeper` leads out of the content folder through a symbolic link"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("outside"))
+                .unwrap()
+                .count(),
+            0
+        );
     }
 }

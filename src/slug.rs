@@ -24,9 +24,17 @@ pub fn slugify(text: &str, fallback: &str) -> String {
 }
 
 /// Makes ids unique within one page: the second `intro` becomes `intro-1`, and so on.
+///
+/// Each base remembers the next suffix to try, so claiming the same base n times costs O(n)
+/// rather than O(n²): 20,000 identical `## Same` headings took 43 s when every claim counted up
+/// from 1.
 #[derive(Debug, Default)]
 pub struct UniqueIds {
     seen: std::collections::HashSet<String>,
+    next_suffix: std::collections::HashMap<String, usize>,
+    /// Candidate ids tried, to show in tests that the work stays linear.
+    #[cfg(test)]
+    probes: usize,
 }
 
 impl UniqueIds {
@@ -34,13 +42,18 @@ impl UniqueIds {
         if self.seen.insert(base.clone()) {
             return base;
         }
-        (1..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|candidate| !self.seen.contains(candidate))
-            .inspect(|id| {
-                self.seen.insert(id.clone());
-            })
-            .unwrap_or(base)
+        let next = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{next}");
+            *next += 1;
+            #[cfg(test)]
+            {
+                self.probes += 1;
+            }
+            if self.seen.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 
@@ -67,5 +80,24 @@ mod tests {
         assert_eq!(ids.claim("a".into()), "a-1");
         assert_eq!(ids.claim("a".into()), "a-2");
         assert_eq!(ids.claim("a-1".into()), "a-1-1");
+    }
+
+    #[test]
+    fn a_suffix_taken_by_another_heading_is_skipped() {
+        let mut ids = UniqueIds::default();
+        assert_eq!(ids.claim("same-1".into()), "same-1");
+        assert_eq!(ids.claim("same".into()), "same");
+        assert_eq!(ids.claim("same".into()), "same-2");
+        assert_eq!(ids.claim("same".into()), "same-3");
+    }
+
+    #[test]
+    fn many_identical_headings_cost_linear_work() {
+        let mut ids = UniqueIds::default();
+        let claimed: Vec<String> = (0..20_000).map(|_| ids.claim("same".into())).collect();
+        assert_eq!(claimed[..3], ["same", "same-1", "same-2"]);
+        assert_eq!(claimed[19_999], "same-19999");
+        // One candidate per repeated claim; counting up from 1 every time tried 2e8.
+        assert_eq!(ids.probes, 19_999);
     }
 }

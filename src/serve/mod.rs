@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use notify::RecursiveMode;
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use termcolor::{ColorChoice, StandardStream};
 use tokio::sync::watch;
 
 use crate::diagnostics::{self, Diagnostic};

@@ -244,6 +244,10 @@ impl LiveSite {
         for &id in edited {
             let old = &a.pages[id].source;
             let bytes = std::fs::read(self.root.join(&old.display_path)).ok()?;
+            // A page with NUL characters goes through the full rebuild, whose load reports them.
+            if bytes.contains(&0) {
+                return None;
+            }
             sources.push((
                 id,
                 Source {
