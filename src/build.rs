@@ -178,7 +178,12 @@ pub fn resolve_destination(root: &Path, config: &Config) -> Result<PathBuf, Buil
         ("static", &PathBuf::from(STATIC_DIR)),
     ] {
         let folder = fsutil::absolute(&root.join(folder));
-        if dest == folder || dest.starts_with(&folder) || folder.starts_with(&dest) {
+        // Notes kept at the site root (a vault, `src = "."`): the load stage never reads the
+        // output folder, so it may sit inside them.
+        let inside_root_notes = folder == root_abs && dest.starts_with(&folder);
+        if !inside_root_notes
+            && (dest == folder || dest.starts_with(&folder) || folder.starts_with(&dest))
+        {
             return refuse(format!(
                 "it is, contains or is inside the {name} folder {}",
                 folder.display()
@@ -197,6 +202,8 @@ pub struct Analyzed {
     pub assets: Vec<PathBuf>,
     pub pages: Vec<Page>,
     pub categories: Vec<CategoryMeta>,
+    /// mdBook's SUMMARY.md, which orders the index when there is one.
+    pub summary: Option<crate::summary::Summary>,
     pub index: SiteIndex,
     pub rendered: Vec<Rendered>,
     pub intros: BTreeMap<String, Rendered>,
@@ -256,12 +263,12 @@ pub fn analyze(
     let (theme, theme_diags) = Theme::load(root);
     diags.extend(theme_diags);
     let tera = layout::templates(&theme);
-    let loaded = load::load(root, &config.src);
+    let loaded = load::load(root, config);
     diags.extend(loaded.diagnostics);
     let parsed = parse::parse(loaded.sources);
     diags.extend(parsed.diagnostics);
     let pages = parsed.pages;
-    let index = SiteIndex::build(&pages, &parsed.categories);
+    let index = SiteIndex::build_book(&pages, &parsed.categories, loaded.summary.as_ref());
     let strings = Strings::for_language(config.language);
     let assets: HashSet<PathBuf> = loaded.assets.iter().cloned().collect();
     let math = MathRenderer::new(&config.math_macros, cache);
@@ -292,6 +299,7 @@ pub fn analyze(
         assets: loaded.assets,
         pages,
         categories: parsed.categories,
+        summary: loaded.summary,
         index,
         rendered,
         intros,

@@ -180,7 +180,15 @@ impl Config {
                 return (None, vec![d]);
             }
         };
-        Self::parse(&text)
+        let (config, diags) = Self::parse(&text);
+        let explicit_src = toml::from_str::<Raw>(&text).is_ok_and(|r| r.book.src.is_some());
+        let config = config.map(|mut c| {
+            if !explicit_src {
+                c.src = detect_source(root);
+            }
+            c
+        });
+        (config, diags)
     }
 
     pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
@@ -210,10 +218,12 @@ impl Config {
             })
             .collect::<Vec<_>>();
         let (config, problems) = Self::from_raw(raw);
+        // mdBook books name any language; the theme's strings fall back to English, with a word.
+        let language_at = at(text.find("language").unwrap_or(0));
         diags.extend(
             problems
                 .into_iter()
-                .map(|m| Diagnostic::error(CONFIG_FILE, Position::default(), m)),
+                .map(|m| Diagnostic::warning(CONFIG_FILE, language_at, m)),
         );
         (Some(config), diags)
     }
@@ -225,7 +235,7 @@ impl Config {
             Some("zh-CN") | Some("zh") | Some("zh-Hans") => Language::ZhCn,
             Some(other) => {
                 problems.push(format!(
-                    "unsupported [book] language `{other}`: use \"en\" or \"zh-CN\""
+                    "[book] language `{other}` has no theme strings: the site is labelled in English (use \"en\" or \"zh-CN\")"
                 ));
                 Language::En
             }
@@ -260,6 +270,32 @@ impl Config {
         };
         (config, problems)
     }
+}
+
+/// The notes folder when book.toml names none: `content/` when it exists, else mdBook's `src/`
+/// when it holds a `SUMMARY.md`, else the site root itself when it holds notes (an Obsidian
+/// vault, a folder of notes). A folder with none of these keeps `content/`, so `build` says
+/// that the content folder is missing rather than building an empty site.
+pub fn detect_source(root: &Path) -> PathBuf {
+    if root.join("content").is_dir() {
+        PathBuf::from("content")
+    } else if root.join("src").join("SUMMARY.md").is_file() {
+        PathBuf::from("src")
+    } else if root.join(".obsidian").is_dir() || holds_notes(root) {
+        PathBuf::from(".")
+    } else {
+        PathBuf::from("content")
+    }
+}
+
+/// Whether a Markdown file sits in the folder or the folders just below it.
+fn holds_notes(root: &Path) -> bool {
+    walkdir::WalkDir::new(root)
+        .max_depth(2)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .any(|e| e.file_type().is_file() && crate::load::is_markdown(e.path()))
 }
 
 /// Keys in the document that the configuration does not know, with their byte offsets.

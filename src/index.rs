@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::parse::{CategoryMeta, Page};
 use crate::slug::slugify;
+use crate::summary::{Summary, SummaryItem};
 
 pub type PageId = usize;
 
@@ -31,6 +32,31 @@ pub struct Category {
     pub pages: Vec<PageId>,
     /// The `_index.md` of the folder, if any (its position in `categories` of the parse result).
     pub meta: Option<usize>,
+    /// The category's entries in the navigation: its pages, nested and with drafts when a
+    /// SUMMARY.md gives them.
+    pub nav: Vec<NavItem>,
+}
+
+/// One entry of the navigation tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NavItem {
+    pub title: String,
+    /// Relative to the site root; None for a draft chapter (listed, not linked).
+    pub url: Option<String>,
+    pub page: Option<PageId>,
+    /// Nesting depth, 0 at the top.
+    pub level: u8,
+}
+
+impl NavItem {
+    fn page(pages: &[Page], id: PageId, level: u8) -> NavItem {
+        NavItem {
+            title: pages[id].title.clone(),
+            url: Some(pages[id].url.clone()),
+            page: Some(id),
+            level,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +89,11 @@ pub fn normalize(name: &str) -> String {
 
 impl SiteIndex {
     pub fn build(pages: &[Page], metas: &[CategoryMeta]) -> SiteIndex {
+        Self::build_book(pages, metas, None)
+    }
+
+    /// The index, ordered by an mdBook SUMMARY.md when there is one.
+    pub fn build_book(pages: &[Page], metas: &[CategoryMeta], summary: Option<&Summary>) -> SiteIndex {
         let mut index = SiteIndex::default();
         for (id, page) in pages.iter().enumerate() {
             let stem = page
@@ -85,10 +116,17 @@ impl SiteIndex {
             for name in [&stem, &page.slug, &path, &url_path] {
                 index.add(name, Rank::PathOrStem, id);
             }
+            // Obsidian links by the shortest path that is unique: every trailing part names the page.
+            for (i, _) in path.match_indices('/') {
+                index.add(&path[i + 1..], Rank::PathOrStem, id);
+            }
         }
         index.display_names.sort();
         index.display_names.dedup();
-        index.categories = categories(pages, metas);
+        index.categories = match summary {
+            Some(summary) => book_categories(pages, metas, summary),
+            None => categories(pages, metas, &|_| true),
+        };
         index.order = index
             .categories
             .iter()
@@ -172,7 +210,63 @@ impl SiteIndex {
     }
 }
 
-fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
+/// Categories in SUMMARY.md order: the chapters before the first part title, then one category
+/// per part. Pages the summary does not list follow, by folder.
+fn book_categories(pages: &[Page], metas: &[CategoryMeta], summary: &Summary) -> Vec<Category> {
+    let by_path: HashMap<&std::path::Path, PageId> = pages
+        .iter()
+        .enumerate()
+        .map(|(id, p)| (p.source.rel_path.as_path(), id))
+        .collect();
+    let intro = metas.iter().find(|m| m.key.is_empty()).map(|m| &m.source.rel_path);
+    let new_category = |key: String, title: String| Category {
+        meta: key.is_empty().then(|| metas.iter().position(|m| m.key.is_empty())).flatten(),
+        key,
+        title,
+        weight: 0,
+        pages: Vec::new(),
+        nav: Vec::new(),
+    };
+    let mut cats = vec![new_category(String::new(), String::new())];
+    let mut placed = std::collections::HashSet::new();
+    for item in &summary.items {
+        match item {
+            SummaryItem::Part(title) => {
+                let key = format!("part-{}", cats.len());
+                cats.push(new_category(key, title.clone()));
+            }
+            SummaryItem::Chapter { title, path, level } => {
+                let cat = cats.last_mut().expect("there is always a category");
+                let id = path.as_deref().and_then(|p| by_path.get(p).copied());
+                match (id, path) {
+                    (Some(id), _) if placed.insert(id) => {
+                        cat.pages.push(id);
+                        cat.nav.push(NavItem::page(pages, id, *level));
+                    }
+                    (Some(_), _) => {}
+                    (None, Some(p)) if Some(p) == intro => cat.nav.push(NavItem {
+                        title: title.clone(),
+                        url: Some("index.html".into()),
+                        page: None,
+                        level: *level,
+                    }),
+                    (None, _) => cat.nav.push(NavItem {
+                        title: title.clone(),
+                        url: None,
+                        page: None,
+                        level: *level,
+                    }),
+                }
+            }
+        }
+    }
+    cats.retain(|c| !c.nav.is_empty());
+    cats.extend(categories(pages, metas, &|id| !placed.contains(&id)));
+    cats
+}
+
+/// Categories by folder, ordered by weight and title, over the pages `include` accepts.
+fn categories(pages: &[Page], metas: &[CategoryMeta], include: &dyn Fn(PageId) -> bool) -> Vec<Category> {
     let mut by_key: BTreeMap<String, Category> = BTreeMap::new();
     for (i, meta) in metas.iter().enumerate() {
         let folder = meta.source.rel_path.parent().and_then(|p| p.file_name());
@@ -190,10 +284,11 @@ fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
                 weight: meta.meta.weight.unwrap_or(0),
                 pages: Vec::new(),
                 meta: Some(i),
+                nav: Vec::new(),
             },
         );
     }
-    for (id, page) in pages.iter().enumerate() {
+    for (id, page) in pages.iter().enumerate().filter(|(id, _)| include(*id)) {
         let cat = by_key.entry(page.category.clone()).or_insert_with(|| {
             let folder = page.source.rel_path.parent().and_then(|p| p.file_name());
             Category {
@@ -204,6 +299,7 @@ fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
                 weight: 0,
                 pages: Vec::new(),
                 meta: None,
+                nav: Vec::new(),
             }
         });
         cat.pages.push(id);
@@ -215,6 +311,7 @@ fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
     for cat in &mut cats {
         cat.pages
             .sort_by(|&a, &b| page_order(&pages[a]).cmp(&page_order(&pages[b])));
+        cat.nav = cat.pages.iter().map(|&id| NavItem::page(pages, id, 0)).collect();
     }
     // Order by the chain of (weight, title) from the top folder down, so subfolders follow their parent.
     let sort_key = |cat: &Category, all: &[Category]| -> Vec<(i64, String)> {

@@ -48,7 +48,17 @@ struct NavCategory<'a> {
     key: &'a str,
     title: &'a str,
     anchor: String,
-    pages: Vec<Link<'a>>,
+    pages: Vec<NavLink<'a>>,
+}
+
+/// An entry of the navigation: a page (nested by `level` when SUMMARY.md nests it), or a draft
+/// chapter with no `url`.
+#[derive(Serialize)]
+struct NavLink<'a> {
+    title: &'a str,
+    url: Option<&'a str>,
+    level: u8,
+    summary: Option<&'a str>,
 }
 
 #[derive(Serialize, Clone)]
@@ -357,7 +367,7 @@ pub fn nav_data(site: &SiteData<'_>) -> OutputFile {
         .iter()
         .map(|c| {
             let pages: Vec<serde_json::Value> =
-                c.pages.iter().map(|p| serde_json::json!({ "title": p.title, "url": p.url })).collect();
+                c.pages.iter().map(|p| serde_json::json!({ "title": p.title, "url": p.url, "level": p.level })).collect();
             serde_json::json!({ "key": c.key, "title": c.title, "anchor": c.anchor, "pages": pages })
         })
         .collect();
@@ -391,7 +401,18 @@ fn site_view<'a>(site: &'a SiteData<'a>) -> SiteView<'a> {
                 key: &cat.key,
                 title: &cat.title,
                 anchor: category_anchor(&cat.key),
-                pages: cat.pages.iter().map(|&p| link(site, p)).collect(),
+                pages: cat
+                    .nav
+                    .iter()
+                    .map(|item| NavLink {
+                        title: &item.title,
+                        url: item.url.as_deref(),
+                        level: item.level,
+                        summary: item
+                            .page
+                            .and_then(|p| site.pages[p].meta.summary.as_deref()),
+                    })
+                    .collect(),
             })
             .collect(),
         page_count: site.pages.len(),

@@ -1,12 +1,13 @@
 //! studybook: a static study-site generator.
 //!
-//! The pipeline runs `config → load → parse → index → render → graph → layout → write`; each stage
+//! The pipeline runs `config → load → expand → parse → index → render → graph → layout → write`; each stage
 //! is a module that takes the previous stage's data and returns its own. [`build`] runs it.
 
 pub mod build;
 pub mod cache;
 pub mod config;
 pub mod diagnostics;
+pub mod expand;
 pub mod frontmatter;
 pub mod fsutil;
 pub mod graph;
@@ -24,5 +25,6 @@ pub mod serve;
 pub mod slug;
 pub mod strings;
 pub mod study;
+pub mod summary;
 pub mod theme;
 pub mod write;

@@ -239,6 +239,7 @@ pub(crate) mod tests {
             rel_path: path.into(),
             display_path: Path::new("content").join(path),
             text: text.into(),
+            ..Source::default()
         }
     }
 

@@ -383,12 +383,12 @@ pub fn export_anki(root: &Path) -> (Option<AnkiExport>, Vec<Diagnostic>) {
     let Some(config) = config else {
         return (None, diags);
     };
-    let loaded = crate::load::load(root, &config.src);
+    let loaded = crate::load::load(root, &config);
     diags.extend(loaded.diagnostics);
     let parsed = crate::parse::parse(loaded.sources);
     diags.extend(parsed.diagnostics);
     let pages = parsed.pages;
-    let index = SiteIndex::build(&pages, &parsed.categories);
+    let index = SiteIndex::build_book(&pages, &parsed.categories, loaded.summary.as_ref());
     let strings = Strings::for_language(config.language);
     let cache = RenderCache::open(&root.join(crate::build::CACHE_FILE));
     let math = MathRenderer::new(&config.math_macros, &cache);

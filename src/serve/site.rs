@@ -10,7 +10,6 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::index::{PageId, SiteIndex};
 use crate::layout;
-use crate::load::Source;
 use crate::math::MathRenderer;
 use crate::parse::{self, Page};
 use crate::render::{self, Doc, RenderEnv};
@@ -203,13 +202,9 @@ impl LiveSite {
         let mut renamed: BTreeSet<PageId> = BTreeSet::new();
         for &id in edited {
             let old = &a.pages[id];
-            let path = self.root.join(&old.source.display_path);
-            let text = String::from_utf8(std::fs::read(&path).ok()?).ok()?;
-            let mut parsed = parse::parse(vec![Source {
-                rel_path: old.source.rel_path.clone(),
-                display_path: old.source.display_path.clone(),
-                text,
-            }]);
+            let (source, expand_diags) = crate::load::reload(&self.root, &old.source)?;
+            let mut parsed = parse::parse(vec![source]);
+            parsed.diagnostics.extend(expand_diags);
             let page = parsed.pages.pop().filter(|p| p.url == old.url)?;
             if link_names(old) != link_names(&page) {
                 renamed.insert(id);
@@ -223,7 +218,7 @@ impl LiveSite {
             a.diagnostics.extend(parsed.diagnostics);
             a.pages[id] = page;
         }
-        a.index = SiteIndex::build(&a.pages, &a.categories);
+        a.index = SiteIndex::build_book(&a.pages, &a.categories, a.summary.as_ref());
         let to_render = pages_to_render(a, edited, &renamed, &names);
         let link_names_changed = !renamed.is_empty();
         let assets: HashSet<PathBuf> = a.assets.iter().cloned().collect();
