@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::parse::{CategoryMeta, Page};
-use crate::slug::slugify;
+use crate::parse::{CategoryMeta, Heading, Page};
+use crate::slug::{heading_id, slugify};
 use crate::summary::{Summary, SummaryItem};
 
 pub type PageId = usize;
@@ -190,15 +190,15 @@ impl SiteIndex {
         scored.into_iter().take(3).map(|(_, n)| n.clone()).collect()
     }
 
-    /// The heading id on `page` that a link fragment names: an id, or a heading's text.
-    pub fn heading_id<'a>(page: &'a Page, fragment: &str) -> Option<&'a str> {
-        let by_id = page.headings.iter().find(|h| h.id == fragment);
-        let slug = slugify(fragment, "");
-        let wanted = normalize(fragment);
-        by_id
-            .or_else(|| page.headings.iter().find(|h| normalize(&h.text) == wanted))
-            .or_else(|| page.headings.iter().find(|h| h.id == slug))
-            .map(|h| h.id.as_str())
+    /// The anchor on `page` that a link fragment names: a heading's id or text, the title's id,
+    /// or an Obsidian block id (`^id`).
+    pub fn heading_id(page: &Page, fragment: &str) -> Option<String> {
+        find_anchor(
+            &page.headings,
+            page.title_id.as_deref(),
+            &page.block_ids,
+            fragment,
+        )
     }
 
     pub fn category(&self, key: &str) -> Option<&Category> {
@@ -212,6 +212,40 @@ impl SiteIndex {
 
 /// Categories in SUMMARY.md order: the chapters before the first part title, then one category
 /// per part. Pages the summary does not list follow, by folder.
+/// The anchor a link fragment names among a document's headings, title id and block ids.
+/// Accepts the id (percent-encoded or not), the heading text, GitHub's id of a heading with
+/// math (made from its TeX), and the id older studybook versions gave.
+pub fn find_anchor(
+    headings: &[Heading],
+    title_id: Option<&str>,
+    block_ids: &[String],
+    fragment: &str,
+) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+    let f = decoded.trim();
+    if let Some(block) = f.strip_prefix('^') {
+        return block_ids.iter().any(|b| b == block).then(|| f.to_string());
+    }
+    let as_id = heading_id(f, "");
+    if title_id.is_some_and(|t| t == f || t == as_id) {
+        return title_id.map(str::to_string);
+    }
+    let wanted = normalize(f);
+    let legacy = slugify(f, "");
+    headings
+        .iter()
+        .find(|h| h.id == f)
+        .or_else(|| headings.iter().find(|h| normalize(&h.text) == wanted))
+        .or_else(|| headings.iter().find(|h| !as_id.is_empty() && h.id == as_id))
+        .or_else(|| headings.iter().find(|h| heading_id(&h.text, "") == f))
+        .or_else(|| {
+            headings
+                .iter()
+                .find(|h| !legacy.is_empty() && slugify(&h.text, "") == legacy)
+        })
+        .map(|h| h.id.clone())
+}
+
 fn book_categories(pages: &[Page], metas: &[CategoryMeta], summary: &Summary) -> Vec<Category> {
     let by_path: HashMap<&std::path::Path, PageId> = pages
         .iter()
@@ -448,17 +482,39 @@ mod tests {
     }
 
     #[test]
+    fn github_anchors_title_ids_and_block_ids_resolve() {
+        let (pages, _) = site(&[(
+            "x.md",
+            "# 第一章 张量\n\n## 1.1 标量、向量、张量之间的联系\n\n## The $\\alpha$ term\n\nA claim. ^claim-1\n",
+        )]);
+        let p = &pages[0];
+        assert_eq!(p.title_id.as_deref(), Some("第一章-张量"));
+        let ids: Vec<&str> = p.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["11-标量向量张量之间的联系", "the--term"]);
+        let find = |f: &str| SiteIndex::heading_id(p, f);
+        assert_eq!(find("11-标量向量张量之间的联系").as_deref(), Some(ids[0]));
+        assert_eq!(
+            find("11-%E6%A0%87%E9%87%8F%E5%90%91%E9%87%8F%E5%BC%A0%E9%87%8F%E4%B9%8B%E9%97%B4%E7%9A%84%E8%81%94%E7%B3%BB").as_deref(),
+            Some(ids[0])
+        );
+        assert_eq!(find("the-alpha-term").as_deref(), Some("the--term"));
+        assert_eq!(find("第一章-张量").as_deref(), Some("第一章-张量"));
+        assert_eq!(find("^claim-1").as_deref(), Some("^claim-1"));
+        assert_eq!(find("^nope"), None);
+    }
+
+    #[test]
     fn heading_by_text_or_id() {
         let (pages, _) = site(&[("x.md", "## GIoU and DIoU\n## Custom {#c}\n")]);
         assert_eq!(
-            SiteIndex::heading_id(&pages[0], "GIoU and DIoU"),
+            SiteIndex::heading_id(&pages[0], "GIoU and DIoU").as_deref(),
             Some("giou-and-diou")
         );
         assert_eq!(
-            SiteIndex::heading_id(&pages[0], "giou-and-diou"),
+            SiteIndex::heading_id(&pages[0], "giou-and-diou").as_deref(),
             Some("giou-and-diou")
         );
-        assert_eq!(SiteIndex::heading_id(&pages[0], "Custom"), Some("c"));
+        assert_eq!(SiteIndex::heading_id(&pages[0], "Custom").as_deref(), Some("c"));
         assert_eq!(SiteIndex::heading_id(&pages[0], "nope"), None);
     }
 }

@@ -585,7 +585,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
             match SiteIndex::heading_id(target, fragment) {
                 Some(hid) => {
                     href.push('#');
-                    href.push_str(hid);
+                    href.push_str(&hid);
                 }
                 None => {
                     let help =
