@@ -341,6 +341,7 @@ pub fn render_intros(
                 skip_h1: false,
                 page: None,
                 depth: 0,
+                map: c.source.map.as_deref(),
             };
             (c.key.clone(), render::render(env, &doc))
         })

@@ -13,6 +13,7 @@ pub mod fsutil;
 pub mod graph;
 pub mod highlight;
 pub mod index;
+pub mod inline;
 pub mod layout;
 pub mod load;
 pub mod math;

@@ -12,6 +12,8 @@ use serde::Serialize;
 
 use crate::cache::RenderCache;
 use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::expand::SourceMap;
+use crate::inline::{self, Piece};
 use crate::highlight;
 use crate::index::{Lookup, PageId, SiteIndex};
 use crate::math::{self, escape, MathRenderer};
@@ -43,6 +45,8 @@ pub struct Doc<'a> {
     pub page: Option<PageId>,
     /// Output folder depth, for relative links.
     pub depth: usize,
+    /// Where the expanded text came from, so diagnostics point into the file as written.
+    pub map: Option<&'a SourceMap>,
 }
 
 impl<'a> Doc<'a> {
@@ -56,6 +60,7 @@ impl<'a> Doc<'a> {
             skip_h1: page.title_from_h1,
             page: Some(id),
             depth: page.depth(),
+            map: page.source.map.as_deref(),
         }
     }
 }
@@ -113,14 +118,17 @@ pub enum CalloutKind {
 }
 
 impl CalloutKind {
-    /// GitHub's five kinds, Obsidian's common aliases, and QUESTION.
+    /// GitHub's five kinds, every Obsidian type and alias, and QUESTION.
     fn parse(name: &str) -> Option<Self> {
         Some(match name.to_ascii_lowercase().as_str() {
-            "note" | "info" | "abstract" | "summary" | "example" | "quote" => Self::Note,
+            "note" | "info" | "abstract" | "summary" | "tldr" | "example" | "quote" | "cite"
+            | "todo" => Self::Note,
             "tip" | "hint" | "success" | "check" | "done" => Self::Tip,
             "important" => Self::Important,
             "warning" | "attention" => Self::Warning,
-            "caution" | "danger" | "error" | "bug" | "failure" => Self::Caution,
+            "caution" | "danger" | "error" | "bug" | "failure" | "fail" | "missing" => {
+                Self::Caution
+            }
             "question" | "faq" | "help" => Self::Question,
             _ => return None,
         })
@@ -195,7 +203,27 @@ struct Renderer<'e, 'd> {
     code: Option<(String, String)>,
     section: Section,
     question_ids: crate::slug::UniqueIds,
+    /// Open links: bare URLs and tags are not linked inside one.
+    link_depth: usize,
+    /// The image being read: its alt text events are collected, then replaced by one element.
+    image: Option<ImageCapture>,
+    /// Output positions of the open paragraphs and list items, for Obsidian block ids.
+    block_starts: Vec<usize>,
+    /// The pages embedding this document (`![[Note]]`), outermost first: embedding one is a cycle.
+    embed_stack: Vec<PageId>,
 }
+
+struct ImageCapture {
+    wiki: bool,
+    dest: String,
+    title: String,
+    offset: usize,
+    /// Where the alt text events start in the output.
+    start: usize,
+}
+
+/// File types `![[file]]` shows as an image; other files are linked.
+const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "avif"];
 
 impl<'e, 'd> Renderer<'e, 'd> {
     fn new(env: &'e RenderEnv<'e>, doc: &'d Doc<'d>) -> Self {
@@ -215,6 +243,10 @@ impl<'e, 'd> Renderer<'e, 'd> {
             code: None,
             section: Section::default(),
             question_ids: Default::default(),
+            link_depth: 0,
+            image: None,
+            block_starts: Vec::new(),
+            embed_stack: Vec::new(),
         }
     }
 
@@ -238,18 +270,38 @@ impl<'e, 'd> Renderer<'e, 'd> {
         self.result
     }
 
+    /// The file and position an offset of the text comes from (through includes and removed
+    /// comments, when the expand stage changed the text).
+    fn locate(&self, offset: usize) -> (PathBuf, crate::diagnostics::Position) {
+        match self.doc.map {
+            Some(map) => {
+                let (file, pos) = map.locate(offset);
+                (file.to_path_buf(), pos)
+            }
+            None => (
+                self.doc.display_path.to_path_buf(),
+                self.lines.position(self.doc.text, offset),
+            ),
+        }
+    }
+
     fn error(&mut self, offset: usize, message: String, help: Option<String>) {
-        let pos = self.lines.position(self.doc.text, offset);
-        let mut d = Diagnostic::error(self.doc.display_path, pos, message);
+        let (file, pos) = self.locate(offset);
+        let mut d = Diagnostic::error(file, pos, message);
         d.help = help;
         self.result.diagnostics.push(d);
     }
 
     fn warning(&mut self, offset: usize, message: String, help: Option<String>) {
-        let pos = self.lines.position(self.doc.text, offset);
-        let mut d = Diagnostic::warning(self.doc.display_path, pos, message);
+        let (file, pos) = self.locate(offset);
+        let mut d = Diagnostic::warning(file, pos, message);
         d.help = help;
         self.result.diagnostics.push(d);
+    }
+
+    /// The relative path from this document's output folder to the site root: `../..`-style.
+    fn root_prefix(&self) -> String {
+        "../".repeat(self.doc.depth)
     }
 
     fn event(&mut self, event: Event<'d>, range: Range<usize>) {
@@ -299,6 +351,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
             }) => {
                 let wiki = matches!(link_type, LinkType::WikiLink { .. });
                 let href = self.link_href(&dest_url, wiki, range.start);
+                self.link_depth += 1;
                 self.out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: href.into(),
@@ -306,19 +359,29 @@ impl<'e, 'd> Renderer<'e, 'd> {
                     id,
                 }));
             }
+            Event::End(TagEnd::Link) => {
+                self.link_depth = self.link_depth.saturating_sub(1);
+                self.out.push(event);
+            }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
-                id,
-            }) => {
-                self.image(&dest_url, range.start);
-                self.out.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                ..
+            }) if self.image.is_none() => {
+                self.image = Some(ImageCapture {
+                    wiki: matches!(link_type, LinkType::WikiLink { .. }),
+                    dest: dest_url.to_string(),
+                    title: title.to_string(),
+                    offset: range.start,
+                    start: self.out.len(),
+                });
+            }
+            Event::End(TagEnd::Image) => self.end_image(),
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) => {
+                self.seen_block = true;
+                self.block_starts.push(self.out.len());
+                self.out.push(event);
             }
             Event::Start(Tag::BlockQuote(_)) => {
                 self.seen_block = true;
@@ -335,10 +398,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 self.out.push(Event::End(TagEnd::Table));
                 self.out.push(Event::Html("</div>".into()));
             }
-            Event::Text(t) => {
-                self.plain(&t);
-                self.out.push(Event::Text(t));
-            }
+            Event::Text(t) => self.text(t, range),
             Event::Code(t) => {
                 self.plain(&t);
                 self.out.push(Event::Code(t));
@@ -347,7 +407,12 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 self.plain(" ");
                 self.out.push(event);
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                self.block_starts.pop();
+                self.plain(" ");
+                self.out.push(event);
+            }
+            Event::End(TagEnd::TableCell) => {
                 self.plain(" ");
                 self.out.push(event);
             }
@@ -357,6 +422,319 @@ impl<'e, 'd> Renderer<'e, 'd> {
             }
             other => self.out.push(other),
         }
+    }
+
+    /// A run of text: an Obsidian block id at its end becomes the block's id; highlights, bare
+    /// URLs and `#tags` become elements.
+    fn text(&mut self, t: CowStr<'d>, range: Range<usize>) {
+        if self.image.is_some() {
+            self.plain(&t);
+            self.out.push(Event::Text(t));
+            return;
+        }
+        let mut t = t;
+        let line_ends_here = self.doc.text[range.end.min(self.doc.text.len())..]
+            .trim_start_matches([' ', '\t'])
+            .chars()
+            .next()
+            .is_none_or(|c| c == '\n' || c == '\r');
+        if self.heading_start.is_none() && line_ends_here {
+            if let Some((cut, id)) = crate::parse::block_id(&t) {
+                let id = id.to_string();
+                self.block_anchor(&id);
+                t = CowStr::from(t[..cut].to_string());
+            }
+        }
+        let scan = inline::Scan {
+            links_and_tags: self.link_depth == 0 && self.heading_start.is_none(),
+        };
+        let pieces = inline::split(&t, scan);
+        if let [Piece::Text(_)] = pieces.as_slice() {
+            self.plain(&t);
+            self.out.push(Event::Text(t));
+            return;
+        }
+        for piece in pieces {
+            match piece {
+                Piece::Text(s) => {
+                    self.plain(s);
+                    self.out.push(Event::Text(s.to_string().into()));
+                }
+                Piece::Mark(s) => {
+                    self.plain(s);
+                    self.out.push(Event::InlineHtml("<mark>".into()));
+                    self.out.push(Event::Text(s.to_string().into()));
+                    self.out.push(Event::InlineHtml("</mark>".into()));
+                }
+                Piece::Url(s, href) => {
+                    self.plain(s);
+                    self.out.push(Event::InlineHtml(
+                        format!("<a href=\"{}\">{}</a>", escape(&href), escape(s)).into(),
+                    ));
+                }
+                Piece::Tag(s, name) if self.doc.page.is_some() => {
+                    self.plain(s);
+                    let href = format!(
+                        "{}tags/{}.html",
+                        self.root_prefix(),
+                        SiteIndex::tag_slug(name)
+                    );
+                    self.out.push(Event::InlineHtml(
+                        format!("<a class=\"tag\" href=\"{}\">{}</a>", escape(&href), escape(s))
+                            .into(),
+                    ));
+                }
+                Piece::Tag(s, _) => {
+                    self.plain(s);
+                    self.out.push(Event::Text(s.to_string().into()));
+                }
+            }
+        }
+    }
+
+    /// Gives the innermost open paragraph or list item the id `^id`, so `[[Note#^id]]` lands there.
+    fn block_anchor(&mut self, id: &str) {
+        let id = escape(&format!("^{id}"));
+        let start = self.block_starts.last().copied();
+        match start.and_then(|i| self.out.get(i).map(|e| (i, e))) {
+            Some((i, Event::Start(Tag::Paragraph))) => {
+                self.out[i] = Event::Html(format!("<p id=\"{id}\">").into());
+            }
+            Some((i, Event::Start(Tag::Item))) => {
+                self.out[i] = Event::Html(format!("<li id=\"{id}\">").into());
+            }
+            _ => self
+                .out
+                .push(Event::InlineHtml(format!("<span id=\"{id}\"></span>").into())),
+        }
+    }
+
+    /// Replaces an image's events by its element: an `<img>`, an embedded note, or, for a file
+    /// that is missing, its alt text marked as missing (never a broken `<img>`).
+    fn end_image(&mut self) {
+        let Some(img) = self.image.take() else {
+            self.out.push(Event::End(TagEnd::Image));
+            return;
+        };
+        let inner: Vec<Event<'d>> = self.out.drain(img.start..).collect();
+        let alt = plain_text(&inner);
+        let html = if img.wiki {
+            self.wiki_embed(&img.dest, &alt, img.offset)
+        } else {
+            self.image_html(&img.dest, &img.title, &alt, img.offset)
+        };
+        self.out.push(Event::InlineHtml(html.into()));
+    }
+
+    fn image_html(&mut self, dest: &str, title: &str, alt: &str, offset: usize) -> String {
+        let title_attr = if title.is_empty() {
+            String::new()
+        } else {
+            format!(" title=\"{}\"", escape(title))
+        };
+        if is_external(dest) || dest.starts_with('#') {
+            return format!(
+                "<img src=\"{}\" alt=\"{}\"{title_attr}>",
+                escape(dest),
+                escape(alt)
+            );
+        }
+        match self.image_target(dest, offset) {
+            Some(target) => format!(
+                "<img src=\"{}\" alt=\"{}\"{title_attr}>",
+                escape(&self.asset_href(&target)),
+                escape(alt)
+            ),
+            None => missing(alt, dest),
+        }
+    }
+
+    /// The content file a Markdown image names: relative to the page, else (as Obsidian and
+    /// Typora resolve them) from the content root or by its unique file name. Warns when none.
+    fn image_target(&mut self, dest: &str, offset: usize) -> Option<PathBuf> {
+        let (path_part, _) = split_fragment(dest);
+        let decoded = percent_encoding::percent_decode_str(path_part)
+            .decode_utf8_lossy()
+            .into_owned();
+        let relative = self.resolve_relative(&decoded);
+        if let Some(target) = relative.as_ref().filter(|t| self.env.assets.contains(*t)) {
+            self.assets.insert(target.clone());
+            return Some(target.clone());
+        }
+        if !decoded.starts_with("..") {
+            if let Ok(target) = self.asset_by_name(&decoded) {
+                self.assets.insert(target.clone());
+                return Some(target);
+            }
+        }
+        match relative {
+            Some(target) => self.warning(
+                offset,
+                format!("image `{}` not found", target.display()),
+                Some("put the image next to the page and link it relatively".into()),
+            ),
+            None => self.warning(
+                offset,
+                format!("image `{dest}` is outside the content folder: not published"),
+                Some("copy the image into the notes folder and link it relatively".into()),
+            ),
+        }
+        None
+    }
+
+    /// A content file by its path from the content root or by its file name anywhere (Obsidian's
+    /// shortest unique path). Err holds every candidate when there is not exactly one.
+    fn asset_by_name(&self, name: &str) -> Result<PathBuf, Vec<PathBuf>> {
+        let wanted = Path::new(name.trim_start_matches("./").trim_start_matches('/'));
+        if self.env.assets.contains(wanted) {
+            return Ok(wanted.to_path_buf());
+        }
+        let mut found: Vec<PathBuf> = self
+            .env
+            .assets
+            .iter()
+            .filter(|a| a.ends_with(wanted))
+            .cloned()
+            .collect();
+        found.sort();
+        if found.len() == 1 {
+            Ok(found.remove(0))
+        } else {
+            Err(found)
+        }
+    }
+
+    /// A link from this document to a content file, relative to its output folder.
+    fn asset_href(&self, target: &Path) -> String {
+        let path: Vec<String> = target
+            .components()
+            .map(|c| {
+                percent_encoding::utf8_percent_encode(
+                    &c.as_os_str().to_string_lossy(),
+                    PATH_SEGMENT,
+                )
+                .to_string()
+            })
+            .collect();
+        format!("{}{}", self.root_prefix(), path.join("/"))
+    }
+
+    /// `![[file.png|300]]`, `![[file.pdf]]`, `![[Note]]`, `![[Note#Heading]]`, `![[Note#^id]]`.
+    fn wiki_embed(&mut self, dest: &str, alt: &str, offset: usize) -> String {
+        let (name, fragment) = split_fragment(dest);
+        let name = name.trim().trim_end_matches('\\');
+        let size = parse_size(alt);
+        let file_ext = Path::new(name)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let is_note = file_ext.as_deref().is_none_or(|e| e == "md")
+            || !file_ext.as_deref().is_some_and(|e| {
+                e.chars().all(|c| c.is_ascii_alphanumeric()) && e.len() <= 5
+            });
+        if is_note {
+            return match self.env.index.lookup(name) {
+                Lookup::Found(id) => self.embed_page(id, fragment, offset),
+                _ => {
+                    self.wikilink(dest, offset);
+                    missing(name, name)
+                }
+            };
+        }
+        match self.asset_by_name(name) {
+            Ok(target) => {
+                self.assets.insert(target.clone());
+                let href = escape(&self.asset_href(&target));
+                let label = if size.is_some() || alt.is_empty() || alt == name {
+                    name.rsplit('/').next().unwrap_or(name)
+                } else {
+                    alt
+                };
+                if file_ext.as_deref().is_some_and(|e| IMAGE_EXTENSIONS.contains(&e)) {
+                    let size_attrs = match size {
+                        Some((w, Some(h))) => format!(" width=\"{w}\" height=\"{h}\""),
+                        Some((w, None)) => format!(" width=\"{w}\""),
+                        None => String::new(),
+                    };
+                    format!("<img src=\"{href}\" alt=\"{}\"{size_attrs}>", escape(label))
+                } else {
+                    format!("<a href=\"{href}\">{}</a>", escape(label))
+                }
+            }
+            Err(candidates) if candidates.is_empty() => {
+                self.warning(
+                    offset,
+                    format!("file `{name}` not found in the notes folder"),
+                    Some("check the file name; embeds find files anywhere in the notes folder".into()),
+                );
+                missing(name, name)
+            }
+            Err(candidates) => {
+                let list: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+                self.error(
+                    offset,
+                    format!("![[{name}]] is ambiguous: it names {}", list.join(", ")),
+                    Some("write more of the path, e.g. ![[folder/file.png]]".into()),
+                );
+                missing(name, name)
+            }
+        }
+    }
+
+    /// Another note's rendered content in this page, with a link to it.
+    fn embed_page(&mut self, id: PageId, fragment: Option<&str>, offset: usize) -> String {
+        let target = &self.env.pages[id];
+        if Some(id) == self.doc.page || self.embed_stack.contains(&id) {
+            let chain: Vec<&str> = self
+                .embed_stack
+                .iter()
+                .chain(self.doc.page.iter())
+                .chain([&id])
+                .map(|&p| self.env.pages[p].title.as_str())
+                .collect();
+            self.error(
+                offset,
+                format!("embed cycle: {}", chain.join(" → ")),
+                Some("remove one of the ![[…]] embeds".into()),
+            );
+            return missing(&target.title, &target.title);
+        }
+        let href = self.page_href(id, fragment, offset);
+        let doc = Doc {
+            depth: self.doc.depth,
+            ..Doc::of_page(target, id)
+        };
+        let mut nested = Renderer::new(self.env, &doc);
+        nested.embed_stack = self.embed_stack.clone();
+        nested.embed_stack.extend(self.doc.page);
+        let rendered = nested.run();
+        if let Some(cycle) = rendered
+            .diagnostics
+            .iter()
+            .find(|d| d.message.starts_with("embed cycle"))
+        {
+            let message = cycle.message.clone();
+            self.error(offset, message, Some("remove one of the ![[…]] embeds".into()));
+        }
+        let anchor = fragment.and_then(|f| SiteIndex::heading_id(target, f));
+        let body = match &anchor {
+            Some(anchor) => section_html(&rendered.html, anchor).unwrap_or(&rendered.html),
+            None => &rendered.html,
+        };
+        let in_paragraph = self
+            .block_starts
+            .last()
+            .and_then(|&i| self.out.get(i))
+            .is_some_and(|e| match e {
+                Event::Start(Tag::Paragraph) => true,
+                Event::Html(h) => h.starts_with("<p"),
+                _ => false,
+            });
+        let (close, open) = if in_paragraph { ("</p>\n", "\n<p>") } else { ("", "") };
+        format!(
+            "{close}<div class=\"embed\">\n<p class=\"embed-title\"><a href=\"{}\">{}</a></p>\n{body}</div>{open}",
+            escape(&href),
+            escape(&target.title)
+        )
     }
 
     /// Appends words to the current search section (not while inside a heading).
@@ -420,8 +798,27 @@ impl<'e, 'd> Renderer<'e, 'd> {
             self.math(CowStr::from(code), true, range);
             return;
         }
+        let code = if lang == "rust" {
+            hide_rustdoc_lines(&code)
+        } else {
+            code
+        };
         let html = highlight::highlight(lang, &code, self.env.cache);
         self.out.push(Event::Html(html.into()));
+        if lang == "mermaid" {
+            self.warning(
+                range.start,
+                "mermaid diagrams are shown as their source: studybook does not draw them".into(),
+                Some("draw the diagram as an SVG image beside the page to show it as a picture".into()),
+            );
+            self.out.push(Event::Html(
+                format!(
+                    "<p class=\"code-note\">{}</p>\n",
+                    escape(&self.env.strings.mermaid_note)
+                )
+                .into(),
+            ));
+        }
     }
 
     fn math(&mut self, tex: CowStr<'d>, display: bool, range: Range<usize>) {
@@ -470,6 +867,9 @@ impl<'e, 'd> Renderer<'e, 'd> {
         if let Some(fragment) = dest.strip_prefix('#') {
             return self.same_page_anchor(fragment, offset);
         }
+        if let Some(path) = dest.strip_prefix("@/") {
+            return self.content_link(path, offset);
+        }
         if dest.starts_with('/') {
             self.warning(
                 offset,
@@ -490,7 +890,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
             );
             return dest.to_string();
         };
-        if target.extension().is_some_and(|e| e == "md") {
+        if crate::load::is_markdown(&target) {
             let page = self
                 .env
                 .pages
@@ -513,7 +913,12 @@ impl<'e, 'd> Renderer<'e, 'd> {
             return self.page_href(id, fragment, offset);
         }
         if self.env.assets.contains(&target) {
+            let href = self.asset_href(&target);
             self.assets.insert(target);
+            return match fragment {
+                Some(f) => format!("{href}#{f}"),
+                None => href,
+            };
         } else {
             self.error(
                 offset,
@@ -524,9 +929,28 @@ impl<'e, 'd> Renderer<'e, 'd> {
         dest.to_string()
     }
 
+    /// Zola's `@/folder/page.md#anchor`: a page by its path from the content root.
+    fn content_link(&mut self, dest: &str, offset: usize) -> String {
+        let (path, fragment) = split_fragment(dest);
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let page = self
+            .env
+            .pages
+            .iter()
+            .position(|p| p.source.rel_path == Path::new(decoded.as_ref()));
+        match page {
+            Some(id) => self.page_href(id, fragment, offset),
+            None => {
+                self.error(offset, format!("no page at `@/{path}`"), Some("`@/` links name a file from the content folder, e.g. `@/blog/post.md`".into()));
+                "#".into()
+            }
+        }
+    }
+
     fn wikilink(&mut self, dest: &str, offset: usize) -> String {
         let (name, fragment) = split_fragment(dest);
-        let name = name.trim();
+        // In a table, `[[Note\|label]]` escapes the alias bar from the table; the `\` is not the name's.
+        let name = name.trim().trim_end_matches('\\');
         if name.is_empty() {
             return self.same_page_anchor(fragment.unwrap_or(""), offset);
         }
@@ -608,19 +1032,13 @@ impl<'e, 'd> Renderer<'e, 'd> {
     }
 
     fn same_page_anchor(&mut self, fragment: &str, offset: usize) -> String {
-        let found = self
-            .doc
-            .headings
-            .iter()
-            .find(|h| h.id == fragment)
-            .or_else(|| {
-                let wanted = crate::index::normalize(fragment);
-                self.doc
-                    .headings
-                    .iter()
-                    .find(|h| crate::index::normalize(&h.text) == wanted)
-            })
-            .map(|h| h.id.clone());
+        let page = self.doc.page.map(|id| &self.env.pages[id]);
+        let found = crate::index::find_anchor(
+            self.doc.headings,
+            page.and_then(|p| p.title_id.as_deref()),
+            page.map_or(&[][..], |p| &p.block_ids),
+            fragment,
+        );
         match found {
             Some(id) => format!("#{id}"),
             None if fragment.starts_with("fn") || fragment.starts_with("q-") => {
@@ -637,31 +1055,6 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 );
                 format!("#{fragment}")
             }
-        }
-    }
-
-    fn image(&mut self, dest: &str, offset: usize) {
-        if is_external(dest) || dest.starts_with('#') {
-            return;
-        }
-        let (path_part, _) = split_fragment(dest);
-        let decoded = percent_encoding::percent_decode_str(path_part)
-            .decode_utf8_lossy()
-            .into_owned();
-        match self.resolve_relative(&decoded) {
-            Some(target) if self.env.assets.contains(&target) => {
-                self.assets.insert(target);
-            }
-            Some(target) => self.warning(
-                offset,
-                format!("image `{}` not found", target.display()),
-                Some("put the image next to the page and link it relatively".into()),
-            ),
-            None => self.warning(
-                offset,
-                format!("image `{dest}` is outside the content folder"),
-                None,
-            ),
         }
     }
 
@@ -850,6 +1243,61 @@ impl<'e, 'd> Renderer<'e, 'd> {
     }
 }
 
+/// Characters escaped in one segment of a link to a content file.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// A file that could not be shown: its label, visibly marked, instead of a broken element.
+fn missing(label: &str, dest: &str) -> String {
+    let label = if label.trim().is_empty() { dest } else { label };
+    format!(
+        "<span class=\"missing-file\" title=\"{}\">{}</span>",
+        escape(dest),
+        escape(label)
+    )
+}
+
+/// Obsidian's embed size: `300` (width) or `300x200`.
+fn parse_size(alt: &str) -> Option<(u32, Option<u32>)> {
+    let (w, h) = match alt.split_once('x') {
+        Some((w, h)) => (w, Some(h)),
+        None => (alt, None),
+    };
+    let w = w.trim().parse().ok()?;
+    match h {
+        Some(h) => Some((w, Some(h.trim().parse().ok()?))),
+        None => Some((w, None)),
+    }
+}
+
+/// The part of a rendered page a `#Heading` or `#^block` embed shows: the heading and what
+/// follows it up to the next heading of the same or a higher level, or the block's element.
+fn section_html<'h>(html: &'h str, anchor: &str) -> Option<&'h str> {
+    let attr = format!(" id=\"{}\"", escape(anchor));
+    let at = html.find(&attr)?;
+    let start = html[..at].rfind('<')?;
+    let tag: String = html[start + 1..at].to_string();
+    if let Some(level) = tag.strip_prefix('h').and_then(|l| l.parse::<u8>().ok()) {
+        let end = (1..=level)
+            .filter_map(|l| html[at..].find(&format!("<h{l} ")).map(|i| at + i))
+            .min()
+            .unwrap_or(html.len());
+        return Some(&html[start..end]);
+    }
+    let close = format!("</{tag}>");
+    let end = html[at..].find(&close).map_or(html.len(), |i| at + i + close.len());
+    Some(&html[start..end])
+}
+
 /// A stable, readable-enough id for a question: `q-` and a short hash of its text.
 pub fn question_id(question: &str) -> String {
     let normalized = question.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -857,6 +1305,24 @@ pub fn question_id(question: &str) -> String {
         "q-{:08x}",
         xxhash_rust::xxh3::xxh3_64(normalized.as_bytes()) as u32
     )
+}
+
+/// mdBook hides the lines of a Rust example that start with `# ` (setup the reader need not see);
+/// `##` at the start stands for a literal `#`.
+fn hide_rustdoc_lines(code: &str) -> String {
+    code.split_inclusive('\n')
+        .filter_map(|line| {
+            let t = line.trim_start();
+            if t.starts_with("##") {
+                let indent = &line[..line.len() - t.len()];
+                Some(format!("{indent}{}", &t[1..]))
+            } else if t.starts_with("# ") || t.trim_end() == "#" {
+                None
+            } else {
+                Some(line.to_string())
+            }
+        })
+        .collect()
 }
 
 fn plain_text(events: &[Event<'_>]) -> String {
