@@ -264,6 +264,7 @@ fn outline(body: &str) -> Outline {
     let mut current: Option<RawHeading> = None;
     let mut first_block = true;
     let mut in_link = 0usize;
+    let mut in_code = false;
     let mut last_text = String::new();
     for event in Parser::new_ext(body, markdown_options()) {
         match event {
@@ -294,6 +295,12 @@ fn outline(body: &str) -> Outline {
                     h.text.push_str(&t);
                 }
             }
+            Event::Start(Tag::CodeBlock(_)) => {
+                first_block = false;
+                in_code = true;
+            }
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(_) if in_code => {}
             Event::Text(t) => {
                 if in_link == 0 {
                     out.tags.extend(inline_tags(&t).into_iter().map(|(_, tag)| tag.to_string()));
@@ -409,6 +416,16 @@ pub(crate) mod tests {
         assert_eq!(p.pages[2].title, "plain");
         assert_eq!(p.pages[0].url, "a/wgan.html");
         assert_eq!(p.pages[2].depth(), 0);
+    }
+
+    #[test]
+    fn inline_tags_and_block_ids_outside_code() {
+        let p = parse(vec![source(
+            "x.md",
+            "---\ntags: ml\n---\nA #cv note, [#not](x.md). ^intro\n\n```cpp\n#include <x>\n```\n\n- item ^item-2\n",
+        )]);
+        assert_eq!(p.pages[0].meta.tags, ["ml", "cv"]);
+        assert_eq!(p.pages[0].block_ids, ["intro", "item-2"]);
     }
 
     #[test]
