@@ -209,6 +209,14 @@ impl Config {
         let mut diags = unknown_keys(text)
             .into_iter()
             .map(|(key, offset)| {
+                if is_mdbook_key(&key) {
+                    return Diagnostic::warning(
+                        CONFIG_FILE,
+                        at(offset),
+                        format!("mdBook setting `{key}` has no studybook equivalent: ignored"),
+                    )
+                    .with_help("docs/MIGRATING.md lists the mdBook settings studybook uses");
+                }
                 Diagnostic::warning(
                     CONFIG_FILE,
                     at(offset),
@@ -329,6 +337,21 @@ fn walk(table: &toml::de::DeTable<'_>, prefix: &str, out: &mut Vec<(String, usiz
     }
 }
 
+/// Settings of mdBook's book.toml that studybook reads no equivalent of.
+fn is_mdbook_key(key: &str) -> bool {
+    [
+        "output.",
+        "preprocessor",
+        "rust",
+        "book.multilingual",
+        "build.create-missing",
+        "build.use-default-preprocessors",
+        "build.extra-watch-dirs",
+    ]
+    .iter()
+    .any(|p| key.starts_with(p))
+}
+
 fn suggest_key(key: &str) -> String {
     let best = KNOWN_KEYS
         .iter()
@@ -367,6 +390,46 @@ mod tests {
         assert_eq!(d[0].position.line, 3);
         assert!(d[0].message.contains("book.titel"), "{}", d[0].message);
         assert_eq!(d[0].help.as_deref(), Some("did you mean `book.title`?"));
+    }
+
+    #[test]
+    fn mdbook_settings_warn_once_with_their_line() {
+        let (c, d) = Config::parse(
+            "[book]\nauthors = [\"A\"]\nlanguage = \"fr\"\nmultilingual = false\nsrc = \"src\"\n\n[output.html]\nsite-url = \"/b/\"\nmathjax-support = true\n\n[preprocessor.katex]\nafter = [\"links\"]\n",
+        );
+        let c = c.unwrap();
+        assert_eq!(c.src, PathBuf::from("src"));
+        assert_eq!(c.site_url.as_deref(), Some("/b/"));
+        let msgs: Vec<String> = d.iter().map(|d| d.short()).collect();
+        assert_eq!(msgs.len(), 4, "{msgs:#?}");
+        assert!(d.iter().all(|d| !d.is_error()), "{msgs:#?}");
+        assert!(msgs
+            .iter()
+            .any(|m| m.starts_with("book.toml:4:1: warning: mdBook setting `book.multilingual`")));
+        assert!(msgs.iter().any(|m| m
+            .starts_with("book.toml:9:1: warning: mdBook setting `output.html.mathjax-support`")));
+        assert!(msgs
+            .iter()
+            .any(|m| m.starts_with("book.toml:11:2: warning: mdBook setting `preprocessor`")));
+        assert!(msgs.iter().any(|m| m.contains("language `fr`")));
+    }
+
+    #[test]
+    fn the_notes_folder_is_found_without_book_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(detect_source(dir.path()), PathBuf::from("content"));
+        std::fs::write(dir.path().join("note.md"), "x").unwrap();
+        assert_eq!(detect_source(dir.path()), PathBuf::from("."));
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/SUMMARY.md"), "# S").unwrap();
+        assert_eq!(detect_source(dir.path()), PathBuf::from("src"));
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        assert_eq!(detect_source(dir.path()), PathBuf::from("content"));
+        std::fs::write(dir.path().join("book.toml"), "[book]\nsrc = \"notes\"\n").unwrap();
+        assert_eq!(
+            Config::load(dir.path()).0.unwrap().src,
+            PathBuf::from("notes")
+        );
     }
 
     #[test]

@@ -398,7 +398,10 @@ impl Builder<'_> {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         let path = base.join(&d.path);
-        let root = self.root.canonicalize().unwrap_or_else(|_| self.root.into());
+        let root = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.into());
         let real = match path.canonicalize() {
             Ok(p) => p,
             Err(_) => {
@@ -562,7 +565,9 @@ fn anchor_name<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
 /// of its own leaves no blank line behind.
 fn whole_lines(text: &str, r: Range<usize>) -> Range<usize> {
     let line_start = text[..r.start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[r.end..].find('\n').map_or(text.len(), |i| r.end + i + 1);
+    let line_end = text[r.end..]
+        .find('\n')
+        .map_or(text.len(), |i| r.end + i + 1);
     let before_blank = text[line_start..r.start].trim().is_empty();
     let after_blank = text[r.end..line_end].trim().is_empty();
     if before_blank && after_blank {
@@ -689,7 +694,10 @@ mod tests {
     #[test]
     fn rustdoc_include_hides_the_other_lines_and_cycles_are_errors() {
         let (s, d, _dir) = run(&[
-            ("a.md", "{{#rustdoc_include c.rs:2}}\n{{#include b.md}}\n{{#title Custom}}\n"),
+            (
+                "a.md",
+                "{{#rustdoc_include c.rs:2}}\n{{#include b.md}}\n{{#title Custom}}\n",
+            ),
             ("c.rs", "use x;\nfn main() {}\n"),
             ("b.md", "B {{#include a.md}}\n"),
         ]);

@@ -282,7 +282,9 @@ fn parse_toml(
             .keys()
             .filter(|k| !KNOWN_FIELDS.contains(&k.as_str()))
             .map(|k| {
-                let line = toml_text.lines().position(|l| l.trim_start().starts_with(k.as_str()));
+                let line = toml_text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(k.as_str()));
                 (k.clone(), line.unwrap_or(0))
             })
             .collect();

@@ -93,7 +93,11 @@ impl SiteIndex {
     }
 
     /// The index, ordered by an mdBook SUMMARY.md when there is one.
-    pub fn build_book(pages: &[Page], metas: &[CategoryMeta], summary: Option<&Summary>) -> SiteIndex {
+    pub fn build_book(
+        pages: &[Page],
+        metas: &[CategoryMeta],
+        summary: Option<&Summary>,
+    ) -> SiteIndex {
         let mut index = SiteIndex::default();
         for (id, page) in pages.iter().enumerate() {
             let stem = page
@@ -252,9 +256,15 @@ fn book_categories(pages: &[Page], metas: &[CategoryMeta], summary: &Summary) ->
         .enumerate()
         .map(|(id, p)| (p.source.rel_path.as_path(), id))
         .collect();
-    let intro = metas.iter().find(|m| m.key.is_empty()).map(|m| &m.source.rel_path);
+    let intro = metas
+        .iter()
+        .find(|m| m.key.is_empty())
+        .map(|m| &m.source.rel_path);
     let new_category = |key: String, title: String| Category {
-        meta: key.is_empty().then(|| metas.iter().position(|m| m.key.is_empty())).flatten(),
+        meta: key
+            .is_empty()
+            .then(|| metas.iter().position(|m| m.key.is_empty()))
+            .flatten(),
         key,
         title,
         weight: 0,
@@ -300,7 +310,11 @@ fn book_categories(pages: &[Page], metas: &[CategoryMeta], summary: &Summary) ->
 }
 
 /// Categories by folder, ordered by weight and title, over the pages `include` accepts.
-fn categories(pages: &[Page], metas: &[CategoryMeta], include: &dyn Fn(PageId) -> bool) -> Vec<Category> {
+fn categories(
+    pages: &[Page],
+    metas: &[CategoryMeta],
+    include: &dyn Fn(PageId) -> bool,
+) -> Vec<Category> {
     let mut by_key: BTreeMap<String, Category> = BTreeMap::new();
     for (i, meta) in metas.iter().enumerate() {
         let folder = meta.source.rel_path.parent().and_then(|p| p.file_name());
@@ -345,7 +359,11 @@ fn categories(pages: &[Page], metas: &[CategoryMeta], include: &dyn Fn(PageId) -
     for cat in &mut cats {
         cat.pages
             .sort_by(|&a, &b| page_order(&pages[a]).cmp(&page_order(&pages[b])));
-        cat.nav = cat.pages.iter().map(|&id| NavItem::page(pages, id, 0)).collect();
+        cat.nav = cat
+            .pages
+            .iter()
+            .map(|&id| NavItem::page(pages, id, 0))
+            .collect();
     }
     // Order by the chain of (weight, title) from the top folder down, so subfolders follow their parent.
     let sort_key = |cat: &Category, all: &[Category]| -> Vec<(i64, String)> {
@@ -514,7 +532,10 @@ mod tests {
             SiteIndex::heading_id(&pages[0], "giou-and-diou").as_deref(),
             Some("giou-and-diou")
         );
-        assert_eq!(SiteIndex::heading_id(&pages[0], "Custom").as_deref(), Some("c"));
+        assert_eq!(
+            SiteIndex::heading_id(&pages[0], "Custom").as_deref(),
+            Some("c")
+        );
         assert_eq!(SiteIndex::heading_id(&pages[0], "nope"), None);
     }
 }

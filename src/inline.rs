@@ -110,8 +110,8 @@ fn urls(text: &str) -> Vec<(Range<usize>, String)> {
             // GFM's trailing punctuation, and CJK full-width punctuation, which Chinese notes
             // write right after a URL.
             let trimmed = url.trim_end_matches([
-                '?', '!', '.', ',', ':', '*', '_', '~', '\'', '"', '。', '，', '、', '；', '：', '）',
-                '！', '？',
+                '?', '!', '.', ',', ':', '*', '_', '~', '\'', '"', '。', '，', '、', '；', '：',
+                '）', '！', '？',
             ]);
             let trimmed = if trimmed.ends_with(')')
                 && trimmed.matches(')').count() > trimmed.matches('(').count()
@@ -125,7 +125,8 @@ fn urls(text: &str) -> Vec<(Range<usize>, String)> {
             }
             url = trimmed;
         }
-        let has_host = url.len() > prefix.len() && url[prefix.len()..].contains(|c: char| c.is_alphanumeric());
+        let has_host =
+            url.len() > prefix.len() && url[prefix.len()..].contains(|c: char| c.is_alphanumeric());
         if boundary && has_host {
             let href = if prefix == "www." {
                 format!("http://{url}")
@@ -155,7 +156,10 @@ mod tests {
             split("a ==重点== b", ALL),
             vec![Piece::Text("a "), Piece::Mark("重点"), Piece::Text(" b")]
         );
-        assert_eq!(split("if a == b and c == d", ALL), vec![Piece::Text("if a == b and c == d")]);
+        assert_eq!(
+            split("if a == b and c == d", ALL),
+            vec![Piece::Text("if a == b and c == d")]
+        );
     }
 
     #[test]
@@ -164,13 +168,19 @@ mod tests {
             split("见 https://pytorch.org/docs。 and (www.example.com).", ALL),
             vec![
                 Piece::Text("见 "),
-                Piece::Url("https://pytorch.org/docs", "https://pytorch.org/docs".into()),
+                Piece::Url(
+                    "https://pytorch.org/docs",
+                    "https://pytorch.org/docs".into()
+                ),
                 Piece::Text("。 and ("),
                 Piece::Url("www.example.com", "http://www.example.com".into()),
                 Piece::Text(")."),
             ]
         );
-        assert_eq!(split("not a url: https://", ALL), vec![Piece::Text("not a url: https://")]);
+        assert_eq!(
+            split("not a url: https://", ALL),
+            vec![Piece::Text("not a url: https://")]
+        );
     }
 
     #[test]
@@ -185,7 +195,12 @@ mod tests {
             ]
         );
         assert_eq!(
-            split("#ml", Scan { links_and_tags: false }),
+            split(
+                "#ml",
+                Scan {
+                    links_and_tags: false
+                }
+            ),
             vec![Piece::Text("#ml")]
         );
     }

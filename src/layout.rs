@@ -72,6 +72,11 @@ struct Link<'a> {
 #[derive(Serialize)]
 struct PageView<'a> {
     title: &'a str,
+    /// The id of the title heading, when the page took its title from its `# Heading`.
+    title_id: Option<&'a str>,
+    /// `date` and `updated` (or `lastmod`) from the front matter, as written.
+    date: Option<&'a str>,
+    updated: Option<&'a str>,
     slug: &'a str,
     url: &'a str,
     summary: Option<&'a str>,
@@ -458,6 +463,9 @@ fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
         });
     PageView {
         title: &page.title,
+        title_id: page.title_id.as_deref(),
+        date: page.meta.date.as_deref(),
+        updated: page.meta.updated.as_deref(),
         slug: &page.slug,
         url: &page.url,
         summary: page.meta.summary.as_deref(),
@@ -634,15 +642,19 @@ fn print_bodies(site: &SiteData<'_>, html: &[u8]) -> Vec<u8> {
 
 fn sitemap(site_url: &str, site: &SiteData<'_>) -> String {
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let mut urls = vec!["index.html".to_string()];
-    urls.extend(site.index.order.iter().map(|&p| site.pages[p].url.clone()));
+    let mut urls = vec![("index.html".to_string(), None)];
+    urls.extend(site.index.order.iter().map(|&p| {
+        let meta = &site.pages[p].meta;
+        let changed = meta.updated.as_deref().or(meta.date.as_deref());
+        (site.pages[p].url.clone(), changed.and_then(w3c_date))
+    }));
     urls.extend(
         site.index
             .tags
             .iter()
-            .map(|t| format!("tags/{}.html", t.slug)),
+            .map(|t| (format!("tags/{}.html", t.slug), None)),
     );
-    for url in urls {
+    for (url, lastmod) in urls {
         let encoded: String = url
             .split('/')
             .map(|part| {
@@ -655,11 +667,20 @@ fn sitemap(site_url: &str, site: &SiteData<'_>) -> String {
             .replace("%2D", "-")
             .replace("%5F", "_");
         xml.push_str(&format!(
-            "  <url><loc>{}{}</loc></url>\n",
+            "  <url><loc>{}{}</loc>{}</url>\n",
             crate::math::escape(site_url),
-            encoded
+            encoded,
+            lastmod.map_or(String::new(), |d| format!("<lastmod>{d}</lastmod>"))
         ));
     }
     xml.push_str("</urlset>\n");
     xml
+}
+
+/// The `YYYY-MM-DD` a front matter date starts with, for the sitemap; None for other text.
+fn w3c_date(date: &str) -> Option<&str> {
+    let day = date.trim().get(..10)?;
+    let b = day.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    (digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)).then_some(day)
 }

@@ -78,7 +78,12 @@ pub fn load(root: &Path, config: &Config) -> Loaded {
     let excluded: Vec<PathBuf> = SITE_FILES
         .iter()
         .map(PathBuf::from)
-        .chain(build_dir.strip_prefix(&root_abs).ok().map(Path::to_path_buf))
+        .chain(
+            build_dir
+                .strip_prefix(&root_abs)
+                .ok()
+                .map(Path::to_path_buf),
+        )
         .collect();
     let mut walker = WalkDir::new(&abs)
         .follow_links(true)
@@ -203,9 +208,8 @@ fn read_text(path: &Path, display_path: &Path, diags: &mut Vec<Diagnostic>) -> O
                 let text = String::from_utf8_lossy(valid);
                 let pos = crate::diagnostics::LineIndex::new(&text).position(&text, text.len());
                 diags.push(
-                    Diagnostic::error(display_path, pos, "the file is not valid UTF-8").with_help(
-                        "save it as UTF-8 (most editors have an \"encoding\" option)",
-                    ),
+                    Diagnostic::error(display_path, pos, "the file is not valid UTF-8")
+                        .with_help("save it as UTF-8 (most editors have an \"encoding\" option)"),
                 );
                 None
             }

@@ -303,7 +303,8 @@ fn outline(body: &str) -> Outline {
             Event::Text(_) if in_code => {}
             Event::Text(t) => {
                 if in_link == 0 {
-                    out.tags.extend(inline_tags(&t).into_iter().map(|(_, tag)| tag.to_string()));
+                    out.tags
+                        .extend(inline_tags(&t).into_iter().map(|(_, tag)| tag.to_string()));
                 }
                 last_text = t.to_string();
             }

@@ -13,9 +13,9 @@ use serde::Serialize;
 use crate::cache::RenderCache;
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::expand::SourceMap;
-use crate::inline::{self, Piece};
 use crate::highlight;
 use crate::index::{Lookup, PageId, SiteIndex};
+use crate::inline::{self, Piece};
 use crate::math::{self, escape, MathRenderer};
 use crate::parse::{markdown_options, Heading, Page};
 use crate::strings::Strings;
@@ -480,8 +480,12 @@ impl<'e, 'd> Renderer<'e, 'd> {
                         SiteIndex::tag_slug(name)
                     );
                     self.out.push(Event::InlineHtml(
-                        format!("<a class=\"tag\" href=\"{}\">{}</a>", escape(&href), escape(s))
-                            .into(),
+                        format!(
+                            "<a class=\"tag\" href=\"{}\">{}</a>",
+                            escape(&href),
+                            escape(s)
+                        )
+                        .into(),
                     ));
                 }
                 Piece::Tag(s, _) => {
@@ -503,9 +507,9 @@ impl<'e, 'd> Renderer<'e, 'd> {
             Some((i, Event::Start(Tag::Item))) => {
                 self.out[i] = Event::Html(format!("<li id=\"{id}\">").into());
             }
-            _ => self
-                .out
-                .push(Event::InlineHtml(format!("<span id=\"{id}\"></span>").into())),
+            _ => self.out.push(Event::InlineHtml(
+                format!("<span id=\"{id}\"></span>").into(),
+            )),
         }
     }
 
@@ -628,9 +632,9 @@ impl<'e, 'd> Renderer<'e, 'd> {
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
         let is_note = file_ext.as_deref().is_none_or(|e| e == "md")
-            || !file_ext.as_deref().is_some_and(|e| {
-                e.chars().all(|c| c.is_ascii_alphanumeric()) && e.len() <= 5
-            });
+            || !file_ext
+                .as_deref()
+                .is_some_and(|e| e.chars().all(|c| c.is_ascii_alphanumeric()) && e.len() <= 5);
         if is_note {
             return match self.env.index.lookup(name) {
                 Lookup::Found(id) => self.embed_page(id, fragment, offset),
@@ -649,7 +653,10 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 } else {
                     alt
                 };
-                if file_ext.as_deref().is_some_and(|e| IMAGE_EXTENSIONS.contains(&e)) {
+                if file_ext
+                    .as_deref()
+                    .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e))
+                {
                     let size_attrs = match size {
                         Some((w, Some(h))) => format!(" width=\"{w}\" height=\"{h}\""),
                         Some((w, None)) => format!(" width=\"{w}\""),
@@ -664,12 +671,16 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 self.warning(
                     offset,
                     format!("file `{name}` not found in the notes folder"),
-                    Some("check the file name; embeds find files anywhere in the notes folder".into()),
+                    Some(
+                        "check the file name; embeds find files anywhere in the notes folder"
+                            .into(),
+                    ),
                 );
                 missing(name, name)
             }
             Err(candidates) => {
-                let list: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+                let list: Vec<String> =
+                    candidates.iter().map(|c| c.display().to_string()).collect();
                 self.error(
                     offset,
                     format!("![[{name}]] is ambiguous: it names {}", list.join(", ")),
@@ -713,7 +724,11 @@ impl<'e, 'd> Renderer<'e, 'd> {
             .find(|d| d.message.starts_with("embed cycle"))
         {
             let message = cycle.message.clone();
-            self.error(offset, message, Some("remove one of the ![[…]] embeds".into()));
+            self.error(
+                offset,
+                message,
+                Some("remove one of the ![[…]] embeds".into()),
+            );
         }
         let anchor = fragment.and_then(|f| SiteIndex::heading_id(target, f));
         let body = match &anchor {
@@ -729,7 +744,11 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 Event::Html(h) => h.starts_with("<p"),
                 _ => false,
             });
-        let (close, open) = if in_paragraph { ("</p>\n", "\n<p>") } else { ("", "") };
+        let (close, open) = if in_paragraph {
+            ("</p>\n", "\n<p>")
+        } else {
+            ("", "")
+        };
         format!(
             "{close}<div class=\"embed\">\n<p class=\"embed-title\"><a href=\"{}\">{}</a></p>\n{body}</div>{open}",
             escape(&href),
@@ -809,7 +828,10 @@ impl<'e, 'd> Renderer<'e, 'd> {
             self.warning(
                 range.start,
                 "mermaid diagrams are shown as their source: studybook does not draw them".into(),
-                Some("draw the diagram as an SVG image beside the page to show it as a picture".into()),
+                Some(
+                    "draw the diagram as an SVG image beside the page to show it as a picture"
+                        .into(),
+                ),
             );
             self.out.push(Event::Html(
                 format!(
@@ -941,7 +963,14 @@ impl<'e, 'd> Renderer<'e, 'd> {
         match page {
             Some(id) => self.page_href(id, fragment, offset),
             None => {
-                self.error(offset, format!("no page at `@/{path}`"), Some("`@/` links name a file from the content folder, e.g. `@/blog/post.md`".into()));
+                self.error(
+                    offset,
+                    format!("no page at `@/{path}`"),
+                    Some(
+                        "`@/` links name a file from the content folder, e.g. `@/blog/post.md`"
+                            .into(),
+                    ),
+                );
                 "#".into()
             }
         }
@@ -1294,7 +1323,9 @@ fn section_html<'h>(html: &'h str, anchor: &str) -> Option<&'h str> {
         return Some(&html[start..end]);
     }
     let close = format!("</{tag}>");
-    let end = html[at..].find(&close).map_or(html.len(), |i| at + i + close.len());
+    let end = html[at..]
+        .find(&close)
+        .map_or(html.len(), |i| at + i + close.len());
     Some(&html[start..end])
 }
 

@@ -93,9 +93,15 @@ mod tests {
     fn heading_ids_follow_mdbook_and_github() {
         assert_eq!(heading_id("--open", "s"), "--open");
         assert_eq!(heading_id("SUMMARY.md", "s"), "summarymd");
-        assert_eq!(heading_id("1.1 标量、向量、张量之间的联系", "s"), "11-标量向量张量之间的联系");
+        assert_eq!(
+            heading_id("1.1 标量、向量、张量之间的联系", "s"),
+            "11-标量向量张量之间的联系"
+        );
         assert_eq!(heading_id("GIoU & DIoU", "s"), "giou--diou");
-        assert_eq!(heading_id("snake_case and Ünïcode", "s"), "snake_case-and-ünïcode");
+        assert_eq!(
+            heading_id("snake_case and Ünïcode", "s"),
+            "snake_case-and-ünïcode"
+        );
         assert_eq!(heading_id("!!!", "section"), "section");
     }
 

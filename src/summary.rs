@@ -86,7 +86,10 @@ pub fn parse(display_path: &Path, text: &str, folder: &Path) -> (Summary, Vec<Di
                             Diagnostic::warning(
                                 display_path,
                                 lines.position(text, at),
-                                format!("chapter file `{}` does not exist: listed as a draft", path.display()),
+                                format!(
+                                    "chapter file `{}` does not exist: listed as a draft",
+                                    path.display()
+                                ),
                             )
                             .with_help("create the file, or write the chapter as `[Title]()`"),
                         );
@@ -142,7 +145,13 @@ mod tests {
 
     #[test]
     fn parts_nesting_drafts_and_prefix_chapters() {
-        let dir = folder(&["README.md", "ch1.md", "ch1/nested.md", "last one.md", "appendix.md"]);
+        let dir = folder(&[
+            "README.md",
+            "ch1.md",
+            "ch1/nested.md",
+            "last one.md",
+            "appendix.md",
+        ]);
         let text = "# Summary\n\n[Introduction](README.md)\n\n# 基础\n\n- [Chapter 1](ch1.md)\n    - [Nested `code`](ch1/nested.md)\n- [Draft]()\n\n---\n\n# Part Two\n- [Last](last%20one.md)\n\n[Appendix](appendix.md)\n";
         let (s, d) = parse(Path::new("src/SUMMARY.md"), text, dir.path());
         assert!(d.is_empty(), "{d:?}");
@@ -170,11 +179,19 @@ mod tests {
     #[test]
     fn a_chapter_outside_the_book_is_an_error() {
         let dir = folder(&[]);
-        let (s, d) = parse(Path::new("src/SUMMARY.md"), "# S\n- [x](../x.md)\n- [y](y.md)\n", dir.path());
+        let (s, d) = parse(
+            Path::new("src/SUMMARY.md"),
+            "# S\n- [x](../x.md)\n- [y](y.md)\n",
+            dir.path(),
+        );
         assert_eq!(d.len(), 2);
         assert!(d[0].is_error());
         assert_eq!(d[0].position.line, 2);
-        assert!(d[1].message.contains("listed as a draft"), "{}", d[1].message);
+        assert!(
+            d[1].message.contains("listed as a draft"),
+            "{}",
+            d[1].message
+        );
         assert_eq!(s.chapter_paths().count(), 0);
     }
 }
