@@ -98,10 +98,13 @@ fn urls(text: &str) -> Vec<(Range<usize>, String)> {
             .filter_map(|p| text[from..].find(p).map(|i| (from + i, *p)))
             .min_by_key(|(i, _)| *i);
         let Some((start, prefix)) = next else { break };
-        let boundary = text[..start]
-            .chars()
-            .next_back()
-            .is_none_or(|c| c.is_whitespace() || "*_~(".contains(c));
+        // GFM wants whitespace or `*_~(` before a URL; Chinese text puts one right after a
+        // character or a full-width colon, so any character that cannot be part of a URL will do.
+        let boundary = text[..start].chars().next_back().is_none_or(|c| {
+            c.is_whitespace()
+                || "*_~(".contains(c)
+                || !(c.is_ascii_alphanumeric() || "/:@.-_%+=&?#".contains(c))
+        });
         let len = text[start..]
             .find(|c: char| c.is_whitespace() || c == '<')
             .unwrap_or(text.len() - start);
@@ -165,9 +168,9 @@ mod tests {
     #[test]
     fn bare_urls_without_trailing_punctuation() {
         assert_eq!(
-            split("见 https://pytorch.org/docs。 and (www.example.com).", ALL),
+            split("见：https://pytorch.org/docs。 and (www.example.com).", ALL),
             vec![
-                Piece::Text("见 "),
+                Piece::Text("见："),
                 Piece::Url(
                     "https://pytorch.org/docs",
                     "https://pytorch.org/docs".into()

@@ -918,6 +918,11 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 .pages
                 .iter()
                 .position(|p| p.source.rel_path == target);
+            if page.is_none() {
+                if let Some(href) = self.intro_href(&target) {
+                    return href;
+                }
+            }
             let Some(id) = page else {
                 let stem = target
                     .file_stem()
@@ -934,6 +939,13 @@ impl<'e, 'd> Renderer<'e, 'd> {
             };
             return self.page_href(id, fragment, offset);
         }
+        // mdBook books link to chapters by their output name too: `cli/index.html`.
+        if target.extension().is_some_and(|e| e == "html") {
+            let url = target.to_string_lossy().replace('\\', "/");
+            if let Some(id) = self.env.pages.iter().position(|p| p.url == url) {
+                return self.page_href(id, fragment, offset);
+            }
+        }
         if self.env.assets.contains(&target) {
             let href = self.asset_href(&target);
             self.assets.insert(target);
@@ -949,6 +961,28 @@ impl<'e, 'd> Renderer<'e, 'd> {
             );
         }
         dest.to_string()
+    }
+
+    /// A link to a folder introduction (`_index.md`, or the top `README.md`), which has no page of
+    /// its own: the site index, at the folder's category.
+    fn intro_href(&self, target: &Path) -> Option<String> {
+        let name = target.file_name()?.to_string_lossy();
+        let folder = target.parent().unwrap_or(Path::new(""));
+        let top_readme = name.eq_ignore_ascii_case("README.md") && folder.as_os_str().is_empty();
+        if name != crate::parse::CATEGORY_FILE && !top_readme {
+            return None;
+        }
+        let key = folder
+            .components()
+            .map(|c| crate::slug::slugify(&c.as_os_str().to_string_lossy(), "folder"))
+            .collect::<Vec<_>>()
+            .join("/");
+        let anchor = if key.is_empty() {
+            String::new()
+        } else {
+            format!("#{}", crate::layout::category_anchor(&key))
+        };
+        Some(format!("{}index.html{anchor}", self.root_prefix()))
     }
 
     /// Zola's `@/folder/page.md#anchor`: a page by its path from the content root.
