@@ -6,7 +6,8 @@
 //! - mdBook's `{{#include}}`, `{{#rustdoc_include}}`, `{{#playground}}` (with line ranges and
 //!   anchors) are replaced by the file they name; `{{#title}}` sets the page title; `\{{#…}}` stays
 //!   literal, and so does a directive in an inline code span.
-//! - An image whose destination has spaces (Typora writes them) is made one CommonMark accepts.
+//! - An image whose destination has spaces (Typora writes them) is made one CommonMark accepts,
+//!   and Typora's `[TOC]` line is dropped (the page shows its table of contents anyway).
 //! - Hugo and Zola shortcodes, which studybook does not run, are warnings naming them.
 //!
 //! The expanded text keeps a [`SourceMap`], so a diagnostic found later points into the file as
@@ -280,6 +281,18 @@ impl Builder<'_> {
         self.directives(file, &text, &in_code, &in_comment, &mut edits);
         let in_code_or_math = |i: usize| in_any_code(i) || code.math.iter().any(|r| r.contains(&i));
         self.shortcodes(file, &text, &in_code_or_math, &in_comment);
+        // Typora's `[TOC]` line: the page's table of contents is already beside it.
+        let mut line_start = 0;
+        for line in text.split_inclusive('\n') {
+            let marker = line.trim();
+            if (marker == "[TOC]" || marker == "[toc]")
+                && !in_any_code(line_start)
+                && !in_comment(line_start)
+            {
+                edits.push((line_start..line_start + line.len(), Edit::Remove));
+            }
+            line_start += line.len();
+        }
         for (dest, _) in spaced_image_destinations(&text) {
             if !in_any_code(dest.start) && !in_comment(dest.start) {
                 edits.push((dest.start..dest.start, Edit::Insert("<")));
@@ -709,11 +722,12 @@ mod tests {
     }
 
     #[test]
-    fn typora_image_paths_and_shortcodes() {
+    fn typora_image_paths_toc_and_shortcodes() {
         let (s, d, _dir) = run(&[(
             "t.md",
-            "![截屏](../Library/Application Support/x.png)\n\n{{< figure src=\"a.png\" >}}\n\n`{{< kept >}}`\n",
+            "![截屏](../Library/Application Support/x.png)\n\n{{< figure src=\"a.png\" >}}\n\n`{{< kept >}}`\n[TOC]\n",
         )]);
+        assert!(s.text.ends_with("`{{< kept >}}`\n"), "{}", s.text);
         assert!(s
             .text
             .starts_with("![截屏](<../Library/Application Support/x.png>)"));

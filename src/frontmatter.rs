@@ -37,6 +37,8 @@ pub struct FrontMatter {
     pub taxonomies: Taxonomies,
     /// Zola's and Hugo's free-form `[extra]`/`params`: accepted, not used.
     pub extra: Option<serde_json::Value>,
+    /// Obsidian Publish's switch: `publish: false` keeps a note private, like `draft: true`.
+    pub publish: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -66,6 +68,9 @@ impl FrontMatter {
             }
         }
         self.aliases.retain(|a| !a.starts_with('/'));
+        if self.publish == Some(false) {
+            self.draft = true;
+        }
         self
     }
 }
@@ -89,6 +94,38 @@ const KNOWN_FIELDS: &[&str] = &[
     "author",
     "taxonomies",
     "extra",
+    "publish",
+];
+
+/// Settings other tools read that change what they publish, which studybook does not
+/// implement: each is a warning. Any other field is the writer's own (an Obsidian property, a
+/// Hugo param) and is kept, unused, without a word, unless it looks like a misspelt known field.
+const UNSUPPORTED_FIELDS: &[(&str, &str)] = &[
+    ("layout", "Hugo"),
+    ("type", "Hugo"),
+    ("url", "Hugo"),
+    ("outputs", "Hugo"),
+    ("cascade", "Hugo"),
+    ("headless", "Hugo"),
+    ("build", "Hugo"),
+    ("publishdate", "Hugo"),
+    ("publishDate", "Hugo"),
+    ("expirydate", "Hugo"),
+    ("expiryDate", "Hugo"),
+    ("menu", "Hugo"),
+    ("menus", "Hugo"),
+    ("resources", "Hugo"),
+    ("template", "Zola"),
+    ("page_template", "Zola"),
+    ("path", "Zola"),
+    ("render", "Zola"),
+    ("redirect_to", "Zola"),
+    ("sort_by", "Zola"),
+    ("paginate_by", "Zola"),
+    ("in_search_index", "Zola"),
+    ("cssclasses", "Obsidian"),
+    ("cssclass", "Obsidian"),
+    ("permalink", "Obsidian Publish"),
 ];
 
 /// Any scalar (a TOML date, a YAML number) as its text.
@@ -324,27 +361,39 @@ fn dates_as_text(value: toml::Value) -> toml::Value {
     }
 }
 
-/// "unknown field" warnings, with a "did you mean" when a known field is close.
+/// Warnings for the unknown fields that matter: another tool's setting studybook does not
+/// implement, or a misspelt known field.
 fn unknown_warnings(
     file: &std::path::Path,
     first_line: usize,
     keys: Vec<(String, usize)>,
 ) -> Vec<Diagnostic> {
     keys.into_iter()
-        .map(|(key, line)| {
+        .filter_map(|(key, line)| {
             let pos = Position {
                 line: first_line + line,
                 column: 1,
             };
-            let help = KNOWN_FIELDS
+            if let Some((_, tool)) = UNSUPPORTED_FIELDS.iter().find(|(k, _)| *k == key) {
+                let d = Diagnostic::warning(
+                    file,
+                    pos,
+                    format!(
+                        "front matter field `{key}` ({tool}) is not used by studybook: ignored"
+                    ),
+                )
+                .with_help("docs/MIGRATING.md says what studybook does instead");
+                return Some(d);
+            }
+            let close = KNOWN_FIELDS
                 .iter()
                 .map(|k| (strsim::levenshtein(k, &key), k))
                 .min()
-                .filter(|(d, _)| *d <= 2)
-                .map(|(_, k)| format!("did you mean `{k}`?"))
-                .unwrap_or_else(|| format!("known fields: {}", KNOWN_FIELDS.join(", ")));
-            Diagnostic::warning(file, pos, format!("unknown front matter field `{key}`"))
-                .with_help(help)
+                .filter(|(d, _)| *d <= 2 && key.len() >= 3)?;
+            Some(
+                Diagnostic::warning(file, pos, format!("unknown front matter field `{key}`"))
+                    .with_help(format!("did you mean `{}`?", close.1)),
+            )
         })
         .collect()
 }
@@ -455,6 +504,16 @@ mod tests {
         assert_eq!(fm.tags, vec!["ml", "cv", "nlp", "Deep Learning"]);
         assert_eq!(fm.aliases, vec!["卷积", "Conv"]);
         assert_eq!(fm.updated.as_deref(), Some("2024-01-02"));
+    }
+
+    #[test]
+    fn own_properties_pass_other_tools_settings_warn_and_publish_false_is_a_draft() {
+        let text = "---\nstatus: reading\ncreated: 2024-01-01\ntypora-root-url: ../\nlayout: wide\npublish: false\n---\n";
+        let (fm, d) = parse(Path::new("a.md"), text, &split(text));
+        assert!(fm.draft);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].position.line, 5);
+        assert!(d[0].message.contains("`layout` (Hugo)"), "{}", d[0].message);
     }
 
     #[test]

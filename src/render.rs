@@ -824,6 +824,13 @@ impl<'e, 'd> Renderer<'e, 'd> {
         };
         let html = highlight::highlight(lang, &code, self.env.cache);
         self.out.push(Event::Html(html.into()));
+        if matches!(lang, "dataview" | "dataviewjs" | "query" | "tasks") {
+            self.warning(
+                range.start,
+                format!("`{lang}` blocks (an Obsidian plugin's queries) are shown as their source: studybook does not run them"),
+                Some("replace the query with the list it produces, or with [[links]]".into()),
+            );
+        }
         if lang == "mermaid" {
             self.warning(
                 range.start,
@@ -1632,6 +1639,34 @@ mod tests {
         assert_eq!(r.sections[0].text, "Intro words.");
         assert_eq!(r.sections[1].heading, "面试回答");
         assert_eq!(r.sections[1].text, "中文 text");
+    }
+
+    #[test]
+    fn other_tools_code_blocks_and_embed_helpers() {
+        assert_eq!(
+            hide_rustdoc_lines("# use x;\n#[derive(Debug)]\n## not hidden\nfn main() {}\n#\n"),
+            "#[derive(Debug)]\n# not hidden\nfn main() {}\n"
+        );
+        assert_eq!(parse_size("300"), Some((300, None)));
+        assert_eq!(parse_size("300x200"), Some((300, Some(200))));
+        assert_eq!(parse_size("a cat"), None);
+        let html = "<h2 id=\"a\">A</h2>\n<p>x</p>\n<h3 id=\"b\">B</h3>\n<h2 id=\"c\">C</h2>\n<p id=\"^k\">k</p>\n";
+        assert_eq!(
+            section_html(html, "a"),
+            Some("<h2 id=\"a\">A</h2>\n<p>x</p>\n<h3 id=\"b\">B</h3>\n")
+        );
+        assert_eq!(section_html(html, "^k"), Some("<p id=\"^k\">k</p>"));
+        let f = fixture(&[(
+            "d.md",
+            "```mermaid\ngraph TD; A-->B\n```\n\n```dataview\nLIST\n```\n",
+        )]);
+        let r = render_page(&f, 0);
+        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.short()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:#?}");
+        assert!(msgs[0]
+            .starts_with("content/d.md:1:1: warning: mermaid diagrams are shown as their source"));
+        assert!(msgs[1].starts_with("content/d.md:5:1: warning: `dataview` blocks"));
+        assert!(r.html.contains("class=\"code-note\""));
     }
 
     #[test]
