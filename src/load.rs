@@ -126,10 +126,8 @@ pub fn load(root: &Path, config: &Config) -> Loaded {
         if entry.path_is_symlink() {
             let target = std::fs::canonicalize(entry.path());
             if !target.as_ref().is_ok_and(|t| t.starts_with(&real_root)) {
-                let shown = target.map_or_else(
-                    |_| std::fs::read_link(entry.path()).unwrap_or_default(),
-                    |t| t,
-                );
+                let shown =
+                    target.unwrap_or_else(|_| std::fs::read_link(entry.path()).unwrap_or_default());
                 loaded.diagnostics.push(
                     Diagnostic::warning(
                         &display_path,
