@@ -279,6 +279,7 @@ pub fn analyze(
         cache,
         assets: &assets,
         strings: &strings,
+        unresolved_links_warn: config.unresolved_links_warn,
     };
     progress.start(pages.len());
     let rendered: Vec<Rendered> = (0..pages.len())

@@ -28,6 +28,8 @@ pub struct Config {
     pub dark_theme: String,
     pub search: bool,
     pub anki_deck: String,
+    /// `[build] unresolved-links = "warn"`: links to notes not written yet are warnings.
+    pub unresolved_links_warn: bool,
 }
 
 /// The language of the theme's UI strings.
@@ -81,6 +83,7 @@ struct RawBook {
 #[serde(rename_all = "kebab-case")]
 struct RawBuild {
     build_dir: Option<PathBuf>,
+    unresolved_links: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,6 +133,7 @@ const KNOWN_KEYS: &[&str] = &[
     "book.src",
     "build",
     "build.build-dir",
+    "build.unresolved-links",
     "output",
     "output.html",
     "output.html.site-url",
@@ -226,26 +230,37 @@ impl Config {
             })
             .collect::<Vec<_>>();
         let (config, problems) = Self::from_raw(raw);
-        // mdBook books name any language; the theme's strings fall back to English, with a word.
-        let language_at = at(text.find("language").unwrap_or(0));
+        // A value studybook cannot use (mdBook books name any language) falls back to the
+        // default, with a word at the key's line.
         diags.extend(
-            problems
-                .into_iter()
-                .map(|m| Diagnostic::warning(CONFIG_FILE, language_at, m)),
+            problems.into_iter().map(|(key, m)| {
+                Diagnostic::warning(CONFIG_FILE, at(text.find(key).unwrap_or(0)), m)
+            }),
         );
         (Some(config), diags)
     }
 
-    fn from_raw(raw: Raw) -> (Config, Vec<String>) {
+    /// The configuration, and each value that fell back to its default, by key.
+    fn from_raw(raw: Raw) -> (Config, Vec<(&'static str, String)>) {
         let mut problems = Vec::new();
         let language = match raw.book.language.as_deref() {
             None | Some("en") => Language::En,
             Some("zh-CN") | Some("zh") | Some("zh-Hans") => Language::ZhCn,
             Some(other) => {
-                problems.push(format!(
+                problems.push(("language", format!(
                     "[book] language `{other}` has no theme strings: the site is labelled in English (use \"en\" or \"zh-CN\")"
-                ));
+                )));
                 Language::En
+            }
+        };
+        let unresolved_links_warn = match raw.build.unresolved_links.as_deref() {
+            None | Some("error") => false,
+            Some("warn") => true,
+            Some(other) => {
+                problems.push(("unresolved-links", format!(
+                    "[build] unresolved-links `{other}` is not \"error\" or \"warn\": links to missing notes stay errors"
+                )));
+                false
             }
         };
         let site_url =
@@ -275,6 +290,7 @@ impl Config {
                 .dark_theme
                 .unwrap_or_else(|| "base16-ocean.dark".into()),
             search: raw.search.enable.unwrap_or(true),
+            unresolved_links_warn,
         };
         (config, problems)
     }

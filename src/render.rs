@@ -29,6 +29,9 @@ pub struct RenderEnv<'a> {
     /// Non-Markdown files of the content folder, relative to it.
     pub assets: &'a HashSet<PathBuf>,
     pub strings: &'a Strings,
+    /// `[build] unresolved-links = "warn"`: a link to a note not written yet is a warning and is
+    /// shown as unresolved (Obsidian's way), not an error.
+    pub unresolved_links_warn: bool,
 }
 
 /// One Markdown document to render: a topic page or a category introduction.
@@ -211,6 +214,8 @@ struct Renderer<'e, 'd> {
     block_starts: Vec<usize>,
     /// The pages embedding this document (`![[Note]]`), outermost first: embedding one is a cycle.
     embed_stack: Vec<PageId>,
+    /// The wikilink just read names a note not written yet (and that is only a warning).
+    unresolved: bool,
 }
 
 struct ImageCapture {
@@ -247,6 +252,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
             image: None,
             block_starts: Vec::new(),
             embed_stack: Vec::new(),
+            unresolved: false,
         }
     }
 
@@ -352,6 +358,16 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 let wiki = matches!(link_type, LinkType::WikiLink { .. });
                 let href = self.link_href(&dest_url, wiki, range.start);
                 self.link_depth += 1;
+                if std::mem::take(&mut self.unresolved) {
+                    self.out.push(Event::InlineHtml(
+                        format!(
+                            "<a class=\"unresolved-link\" title=\"{}\">",
+                            escape(&self.env.strings.not_written_yet)
+                        )
+                        .into(),
+                    ));
+                    return;
+                }
                 self.out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: href.into(),
@@ -1059,7 +1075,16 @@ impl<'e, 'd> Renderer<'e, 'd> {
                             .join(" or ")
                     )
                 };
-                self.error(offset, format!("no page named [[{name}]]"), Some(help));
+                if self.env.unresolved_links_warn {
+                    self.unresolved = true;
+                    self.warning(
+                        offset,
+                        format!("no page named [[{name}]]: shown as not written yet"),
+                        Some(help),
+                    );
+                } else {
+                    self.error(offset, format!("no page named [[{name}]]"), Some(help));
+                }
                 "#".into()
             }
         }
@@ -1504,6 +1529,7 @@ mod tests {
             cache: &f.cache,
             assets: &f.assets,
             strings: &f.strings,
+            unresolved_links_warn: false,
         };
         render(&env, &Doc::of_page(&f.pages[id], id))
     }

@@ -400,6 +400,7 @@ pub fn export_anki(root: &Path) -> (Option<AnkiExport>, Vec<Diagnostic>) {
         cache: &cache,
         assets: &assets,
         strings: &strings,
+        unresolved_links_warn: config.unresolved_links_warn,
     };
     let rendered: Vec<Rendered> = {
         use rayon::prelude::*;

@@ -369,3 +369,21 @@ fn embed_cycles_ambiguous_names_and_missing_includes_are_errors_at_their_place()
         "{msgs:#?}"
     );
 }
+
+#[test]
+fn links_to_notes_not_written_yet_can_be_warnings() {
+    let site = Site::copy_of("vault");
+    site.write(
+        "Inbox/Ideas.md",
+        "# Ideas\n\nLater: [[Transformer 注意力]].\n",
+    );
+    let report = site.build();
+    assert!(report.generated.has_errors(), "an error by default");
+    site.write("book.toml", "[build]\nunresolved-links = \"warn\"\n");
+    let msgs = messages(&site);
+    assert_eq!(msgs.len(), 1, "{msgs:#?}");
+    assert!(msgs[0].starts_with("Inbox/Ideas.md:3:8: warning: no page named [[Transformer 注意力]]: shown as not written yet"), "{}", msgs[0]);
+    assert!(site
+        .out("inbox/ideas.html")
+        .contains("<a class=\"unresolved-link\" title=\"Not written yet\">Transformer 注意力</a>"));
+}

@@ -230,6 +230,7 @@ impl LiveSite {
             cache: &self.cache,
             assets: &assets,
             strings: &a.strings,
+            unresolved_links_warn: config.unresolved_links_warn,
         };
         let fresh: Vec<_> = {
             use rayon::prelude::*;
