@@ -124,7 +124,9 @@ pub fn expand(root: &Path, source: Source) -> (Source, Vec<Diagnostic>) {
 
 /// A cheap test that skips the Markdown parse for the many files with nothing to expand.
 fn needs_expanding(text: &str) -> bool {
-    text.contains("%%") || text.contains("{{") || text.contains("{%") || text.contains("![")
+    ["%%", "{{", "{%", "![", "[TOC]", "[toc]"]
+        .iter()
+        .any(|marker| text.contains(marker))
 }
 
 struct Builder<'r> {
@@ -293,7 +295,7 @@ impl Builder<'_> {
             }
             line_start += line.len();
         }
-        for (dest, _) in spaced_image_destinations(&text) {
+        for dest in spaced_image_destinations(&text) {
             if !in_any_code(dest.start) && !in_comment(dest.start) {
                 edits.push((dest.start..dest.start, Edit::Insert("<")));
                 edits.push((dest.end..dest.end, Edit::Insert(">")));
@@ -624,7 +626,7 @@ fn code_ranges(text: &str) -> CodeRanges {
 
 /// Image destinations with spaces that CommonMark rejects, like Typora's
 /// `![x](../Library/Application Support/typora-user-images/x.png)`: the destination's range.
-fn spaced_image_destinations(text: &str) -> Vec<(Range<usize>, ())> {
+fn spaced_image_destinations(text: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     for (i, _) in text.match_indices("![") {
         let line_end = text[i..].find('\n').map_or(text.len(), |e| i + e);
@@ -642,7 +644,7 @@ fn spaced_image_destinations(text: &str) -> Vec<(Range<usize>, ())> {
         let trimmed = dest.trim_end();
         let titled = trimmed.ends_with('"') || trimmed.ends_with('\'');
         if dest.contains(' ') && !dest.starts_with('<') && !titled && !dest.trim().is_empty() {
-            found.push((dest_start..dest_start + close, ()));
+            found.push(dest_start..dest_start + close);
         }
     }
     found
@@ -728,6 +730,8 @@ mod tests {
             "![截屏](../Library/Application Support/x.png)\n\n{{< figure src=\"a.png\" >}}\n\n`{{< kept >}}`\n[TOC]\n",
         )]);
         assert!(s.text.ends_with("`{{< kept >}}`\n"), "{}", s.text);
+        let (toc_only, _, _dir) = run(&[("toc.md", "[TOC]\n# A\n")]);
+        assert_eq!(toc_only.text, "# A\n");
         assert!(s
             .text
             .starts_with("![截屏](<../Library/Application Support/x.png>)"));
