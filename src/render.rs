@@ -455,7 +455,12 @@ impl<'e, 'd> Renderer<'e, 'd> {
             .next()
             .is_none_or(|c| c == '\n' || c == '\r');
         if self.heading_start.is_none() && line_ends_here {
-            if let Some((cut, id)) = crate::parse::block_id(&t) {
+            let known = |id: &str| {
+                self.doc
+                    .page
+                    .is_some_and(|p| self.env.pages[p].block_ids.iter().any(|b| b == id))
+            };
+            if let Some((cut, id)) = crate::parse::block_id(&t).filter(|(_, id)| known(id)) {
                 let id = id.to_string();
                 self.block_anchor(&id);
                 t = CowStr::from(t[..cut].to_string());
@@ -647,20 +652,24 @@ impl<'e, 'd> Renderer<'e, 'd> {
         let file_ext = Path::new(name)
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        let is_note = file_ext.as_deref().is_none_or(|e| e == "md")
-            || !file_ext
-                .as_deref()
-                .is_some_and(|e| e.chars().all(|c| c.is_ascii_alphanumeric()) && e.len() <= 5);
-        if is_note {
-            return match self.env.index.lookup(name) {
-                Lookup::Found(id) => self.embed_page(id, fragment, offset),
-                _ => {
-                    self.wikilink(dest, offset);
-                    missing(name, name)
-                }
-            };
+        let note = |this: &mut Self| match this.env.index.lookup(name) {
+            Lookup::Found(id) => this.embed_page(id, fragment, offset),
+            _ => {
+                this.wikilink(dest, offset);
+                missing(name, name)
+            }
+        };
+        if file_ext.as_deref().is_none_or(|e| e == "md") {
+            return note(self);
         }
         match self.asset_by_name(name) {
+            // A note whose name has a dot in it: `![[Release 1.2]]`.
+            Err(candidates)
+                if candidates.is_empty()
+                    && matches!(self.env.index.lookup(name), Lookup::Found(_)) =>
+            {
+                note(self)
+            }
             Ok(target) => {
                 self.assets.insert(target.clone());
                 let href = escape(&self.asset_href(&target));

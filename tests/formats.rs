@@ -345,7 +345,13 @@ fn embed_cycles_ambiguous_names_and_missing_includes_are_errors_at_their_place()
         "content/c.md",
         "# C\n\n![[pic.png]]\n\n{{#include nope.rs}}\n",
     );
+    site.write("content/Release 1.2.md", "# Release 1.2\n\nShipped.\n");
+    site.write("content/d.md", "# D\n\n![[Release 1.2]]\n");
     let msgs = messages(&site);
+    assert!(
+        site.out("d.html").contains("<p>Shipped.</p>"),
+        "a note with a dot in its name is embedded"
+    );
     assert!(
         msgs.iter()
             .any(|m| m.starts_with("content/a.md:3:1: error: embed cycle: A → B → A")),
