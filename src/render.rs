@@ -743,6 +743,15 @@ impl<'e, 'd> Renderer<'e, 'd> {
         nested.embed_stack = self.embed_stack.clone();
         nested.embed_stack.extend(self.doc.page);
         let rendered = nested.run();
+        // The embedded content's links are links of this page too (its HTML holds them), and a
+        // change to any page embedded on the way must re-render this one.
+        self.links.extend(
+            rendered
+                .links_out
+                .iter()
+                .filter(|&&p| Some(p) != self.doc.page),
+        );
+        self.assets.extend(rendered.assets.iter().cloned());
         if let Some(cycle) = rendered
             .diagnostics
             .iter()

@@ -149,11 +149,8 @@ impl LiveSite {
 
     fn page_id(&self, rel: &Path) -> Option<PageId> {
         let a = self.analyzed.as_ref()?;
-        a.pages.iter().position(|p| {
-            self.config
-                .as_ref()
-                .is_some_and(|c| c.src.join(&p.source.rel_path) == rel)
-        })
+        // The path from the site root, as the watcher gives it (also when the notes are the root).
+        a.pages.iter().position(|p| p.source.display_path == rel)
     }
 
     /// The full pipeline, in memory.
@@ -309,14 +306,23 @@ fn pages_to_render(
     names: &[String],
 ) -> Vec<PageId> {
     use rayon::prelude::*;
+    // A page that embeds (`![[…]]`) an edited page, directly or through another embed, shows its
+    // content: its links include every page embedded on the way.
+    let embeds_edited = |id: &PageId| {
+        a.pages[*id].source.text.contains("![[")
+            && a.rendered[*id].links_out.iter().any(|t| edited.contains(t))
+    };
     if renamed.is_empty() {
-        return edited.iter().copied().collect();
+        return (0..a.pages.len())
+            .filter(|id| edited.contains(id) || embeds_edited(id))
+            .collect();
     }
     (0..a.pages.len())
         .into_par_iter()
         .filter(|id| {
             let r = &a.rendered[*id];
             edited.contains(id)
+                || embeds_edited(id)
                 || r.links_out.iter().any(|t| renamed.contains(t))
                 || !r.diagnostics.is_empty()
                 || {
@@ -535,6 +541,31 @@ mod tests {
         assert!(update.incremental);
         assert!(update.changed.contains("gan/wgan.html"));
         assert!(!update.changed.contains("gan/gan.html"));
+        assert_equals_full_build(&mut site);
+    }
+
+    #[test]
+    fn a_vault_note_edit_is_incremental_and_equals_a_full_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vault");
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.unwrap();
+            let to = dir.path().join(entry.path().strip_prefix(&src).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        let mut site = LiveSite::new(dir.path());
+        assert!(!site.has_errors(), "{:?}", site.diagnostics);
+        let note = "深度学习/激活函数.md";
+        edit(dir.path(), note, |t| t.replace("计算简单", "计算非常简单"));
+        let change =
+            super::super::change::classify(Path::new(note), Path::new("."), Path::new("book"));
+        let update = site.apply(&[change]);
+        assert!(update.incremental);
+        assert!(update.changed.contains("深度学习/激活函数.html"));
         assert_equals_full_build(&mut site);
     }
 
