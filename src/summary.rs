@@ -68,7 +68,11 @@ pub fn parse(display_path: &Path, text: &str, folder: &Path) -> (Summary, Vec<Di
                     let decoded = percent_encoding::percent_decode_str(dest.trim())
                         .decode_utf8_lossy()
                         .into_owned();
-                    let path = PathBuf::from(decoded.split('#').next().unwrap_or(""));
+                    // `./chapter_1.md`, as `mdbook init` writes it, is `chapter_1.md`.
+                    let path: PathBuf = Path::new(decoded.split('#').next().unwrap_or(""))
+                        .components()
+                        .filter(|c| !matches!(c, std::path::Component::CurDir))
+                        .collect();
                     if path.is_absolute()
                         || path
                             .components()
@@ -152,7 +156,7 @@ mod tests {
             "last one.md",
             "appendix.md",
         ]);
-        let text = "# Summary\n\n[Introduction](README.md)\n\n# 基础\n\n- [Chapter 1](ch1.md)\n    - [Nested `code`](ch1/nested.md)\n- [Draft]()\n\n---\n\n# Part Two\n- [Last](last%20one.md)\n\n[Appendix](appendix.md)\n";
+        let text = "# Summary\n\n[Introduction](README.md)\n\n# 基础\n\n- [Chapter 1](./ch1.md)\n    - [Nested `code`](ch1/nested.md)\n- [Draft]()\n\n---\n\n# Part Two\n- [Last](last%20one.md)\n\n[Appendix](appendix.md)\n";
         let (s, d) = parse(Path::new("src/SUMMARY.md"), text, dir.path());
         assert!(d.is_empty(), "{d:?}");
         let chapter = |title: &str, path: Option<&str>, level| SummaryItem::Chapter {
