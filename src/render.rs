@@ -1080,6 +1080,15 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 );
                 "#".into()
             }
+            Lookup::Missing { .. }
+                if Path::new(name).extension().is_some() && self.asset_by_name(name).is_ok() =>
+            {
+                // `[[paper.pdf]]`: a link to a file of the notes, found by name like an embed.
+                let target = self.asset_by_name(name).unwrap_or_default();
+                let href = self.asset_href(&target);
+                self.assets.insert(target);
+                href
+            }
             Lookup::Missing { suggestions } => {
                 let help = if suggestions.is_empty() {
                     "link to a page title, alias, or file name".to_string()

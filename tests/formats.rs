@@ -346,12 +346,22 @@ fn embed_cycles_ambiguous_names_and_missing_includes_are_errors_at_their_place()
         "# C\n\n![[pic.png]]\n\n{{#include nope.rs}}\n",
     );
     site.write("content/Release 1.2.md", "# Release 1.2\n\nShipped.\n");
-    site.write("content/d.md", "# D\n\n![[Release 1.2]]\n");
+    site.write(
+        "content/d.md",
+        "# D\n\n![[Release 1.2]]\n\nThe [[notes.pdf]].\n",
+    );
+    site.write("content/files/notes.pdf", "%PDF");
     let msgs = messages(&site);
     assert!(
         site.out("d.html").contains("<p>Shipped.</p>"),
         "a note with a dot in its name is embedded"
     );
+    assert!(
+        site.out("d.html")
+            .contains("<a href=\"files/notes.pdf\">notes.pdf</a>"),
+        "[[file.pdf]] links the file"
+    );
+    assert!(site.exists("files/notes.pdf"));
     assert!(
         msgs.iter()
             .any(|m| m.starts_with("content/a.md:3:1: error: embed cycle: A → B → A")),
