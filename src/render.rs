@@ -1080,16 +1080,16 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 );
                 "#".into()
             }
-            Lookup::Missing { .. }
-                if Path::new(name).extension().is_some() && self.asset_by_name(name).is_ok() =>
-            {
-                // `[[paper.pdf]]`: a link to a file of the notes, found by name like an embed.
-                let target = self.asset_by_name(name).unwrap_or_default();
-                let href = self.asset_href(&target);
-                self.assets.insert(target);
-                href
-            }
             Lookup::Missing { suggestions } => {
+                // `[[paper.pdf]]`: a link to a file of the notes, found by name like an embed.
+                if let Some(target) = Path::new(name)
+                    .extension()
+                    .and_then(|_| self.asset_by_name(name).ok())
+                {
+                    let href = self.asset_href(&target);
+                    self.assets.insert(target);
+                    return href;
+                }
                 let help = if suggestions.is_empty() {
                     "link to a page title, alias, or file name".to_string()
                 } else {
