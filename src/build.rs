@@ -13,7 +13,7 @@ use crate::fsutil::{self, IoError};
 use crate::graph::LinkGraph;
 use crate::index::{PageId, SiteIndex};
 use crate::layout;
-use crate::load::{self, Source};
+use crate::load;
 use crate::math::MathRenderer;
 use crate::output::OutputFile;
 use crate::parse::{self, CategoryMeta, Page};
@@ -206,7 +206,12 @@ pub fn resolve_destination(root: &Path, config: &Config) -> Result<PathBuf, Buil
         ("static", &PathBuf::from(STATIC_DIR)),
     ] {
         let folder = fsutil::absolute(&root.join(folder));
-        if dest == folder || dest.starts_with(&folder) || folder.starts_with(&dest) {
+        // Notes kept at the site root (a vault, `src = "."`): the load stage never reads the
+        // output folder, so it may sit inside them.
+        let inside_root_notes = folder == root_abs && dest.starts_with(&folder);
+        if !inside_root_notes
+            && (dest == folder || dest.starts_with(&folder) || folder.starts_with(&dest))
+        {
             return refuse(format!(
                 "it is, contains or is inside the {name} folder {}",
                 folder.display()
@@ -225,6 +230,8 @@ pub struct Analyzed {
     pub assets: Vec<PathBuf>,
     pub pages: Vec<Page>,
     pub categories: Vec<CategoryMeta>,
+    /// mdBook's SUMMARY.md, which orders the index when there is one.
+    pub summary: Option<crate::summary::Summary>,
     pub index: SiteIndex,
     pub rendered: Vec<Rendered>,
     pub intros: BTreeMap<String, Rendered>,
@@ -288,13 +295,13 @@ pub fn analyze(
     let (theme, theme_diags) = Theme::load(root);
     diags.extend(theme_diags);
     let tera = layout::templates(&theme);
-    let loaded = load::load(root, &config.src);
+    let loaded = load::load(root, config);
     diags.extend(loaded.diagnostics);
     let parsed = parse::parse(loaded.sources);
     diags.extend(parsed.diagnostics);
     let pages = parsed.pages;
     let assets = assets_beside_pages(&config.src, loaded.assets, &pages, &mut diags);
-    let index = SiteIndex::build(&pages, &parsed.categories);
+    let index = SiteIndex::build_book(&pages, &parsed.categories, loaded.summary.as_ref());
     let strings = Strings::for_language(config.language);
     let math = MathRenderer::new(&config.math_macros, cache);
     let all: Vec<PageId> = (0..pages.len()).collect();
@@ -306,6 +313,7 @@ pub fn analyze(
         cache,
         assets: &assets.iter().cloned().collect(),
         strings: &strings,
+        unresolved_links_warn: config.unresolved_links_warn,
     };
     let rendered = render_pages(&env, &all, progress);
     let intros = render_intros(&env, &parsed.categories);
@@ -317,6 +325,7 @@ pub fn analyze(
         assets,
         pages,
         categories: parsed.categories,
+        summary: loaded.summary,
         index,
         rendered,
         intros,
@@ -388,13 +397,21 @@ impl Analyzed {
     /// whose links may resolve differently.
     pub fn update(
         &mut self,
+        root: &Path,
         config: &Config,
         cache: &RenderCache,
-        edited: Vec<(PageId, Source)>,
+        edited: &BTreeSet<PageId>,
     ) -> Result<BTreeSet<PageId>, NeedsRebuild> {
         let mut fresh = Vec::with_capacity(edited.len());
-        for (id, source) in edited {
+        for &id in edited {
+            let (source, expand_diags) =
+                load::reload(root, &self.pages[id].source).ok_or(NeedsRebuild)?;
+            // A page with NUL characters goes through the full load, which reports them.
+            if source.text.contains('\0') {
+                return Err(NeedsRebuild);
+            }
             let mut parsed = parse::parse(vec![source]);
+            parsed.diagnostics.extend(expand_diags);
             let page = parsed.pages.pop().ok_or(NeedsRebuild)?;
             if page.url != self.pages[id].url {
                 return Err(NeedsRebuild);
@@ -419,7 +436,7 @@ impl Analyzed {
             self.diagnostics.extend(diags);
             self.pages[id] = page;
         }
-        self.index = SiteIndex::build(&self.pages, &self.categories);
+        self.index = SiteIndex::build_book(&self.pages, &self.categories, self.summary.as_ref());
         let to_render = self.pages_to_render(&ids, &renamed, &names);
         let math = MathRenderer::new(&config.math_macros, cache);
         let env = RenderEnv {
@@ -429,6 +446,7 @@ impl Analyzed {
             cache,
             assets: &self.assets.iter().cloned().collect(),
             strings: &self.strings,
+            unresolved_links_warn: config.unresolved_links_warn,
         };
         let ids: Vec<PageId> = to_render.iter().copied().collect();
         let fresh = render_pages(&env, &ids, &Silent);
@@ -452,14 +470,26 @@ impl Analyzed {
         renamed: &BTreeSet<PageId>,
         names: &[String],
     ) -> BTreeSet<PageId> {
+        // A page that embeds (`![[…]]`) an edited page, directly or through another embed, shows
+        // its content: its links include every page embedded on the way.
+        let embeds_edited = |id: &PageId| {
+            self.pages[*id].source.text.contains("![[")
+                && self.rendered[*id]
+                    .links_out
+                    .iter()
+                    .any(|t| edited.contains(t))
+        };
         if renamed.is_empty() {
-            return edited.clone();
+            return (0..self.pages.len())
+                .filter(|id| edited.contains(id) || embeds_edited(id))
+                .collect();
         }
         (0..self.pages.len())
             .into_par_iter()
             .filter(|id| {
                 let r = &self.rendered[*id];
                 edited.contains(id)
+                    || embeds_edited(id)
                     || r.links_out.iter().any(|t| renamed.contains(t))
                     || !r.diagnostics.is_empty()
                     || {
@@ -516,6 +546,7 @@ pub fn render_intros(
                 skip_h1: false,
                 page: None,
                 depth: 0,
+                map: c.source.map.as_deref(),
             };
             (c.key.clone(), render::render(env, &doc))
         })

@@ -37,6 +37,8 @@ pub struct Config {
     pub search: bool,
     pub anki_deck: String,
     pub test: TestConfig,
+    /// `[build] unresolved-links = "warn"`: links to notes not written yet are warnings.
+    pub unresolved_links_warn: bool,
 }
 
 /// `[test]`: how `studybook test` runs the notes' code.
@@ -108,6 +110,7 @@ struct RawBook {
 #[serde(rename_all = "kebab-case")]
 struct RawBuild {
     build_dir: Option<PathBuf>,
+    unresolved_links: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -168,6 +171,7 @@ const KNOWN_KEYS: &[&str] = &[
     "book.src",
     "build",
     "build.build-dir",
+    "build.unresolved-links",
     "output",
     "output.html",
     "output.html.site-url",
@@ -238,7 +242,15 @@ impl Config {
                 return (None, vec![d]);
             }
         };
-        Self::parse(&text)
+        let (config, diags) = Self::parse(&text);
+        let explicit_src = toml::from_str::<Raw>(&text).is_ok_and(|r| r.book.src.is_some());
+        let config = config.map(|mut c| {
+            if !explicit_src {
+                c.src = detect_source(root);
+            }
+            c
+        });
+        (config, diags)
     }
 
     pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
@@ -259,6 +271,14 @@ impl Config {
         let mut diags = unknown_keys(text)
             .into_iter()
             .map(|(key, offset)| {
+                if is_mdbook_key(&key) {
+                    return Diagnostic::warning(
+                        CONFIG_FILE,
+                        at(offset),
+                        format!("mdBook setting `{key}` has no studybook equivalent: ignored"),
+                    )
+                    .with_help("docs/MIGRATING.md lists the mdBook settings studybook uses");
+                }
                 Diagnostic::warning(
                     CONFIG_FILE,
                     at(offset),
@@ -268,10 +288,12 @@ impl Config {
             })
             .collect::<Vec<_>>();
         let (mut config, problems) = Self::from_raw(raw);
+        // A value studybook cannot use (mdBook books name any language) falls back to the
+        // default, with a word at the key's line.
         diags.extend(
-            problems
-                .into_iter()
-                .map(|m| Diagnostic::error(CONFIG_FILE, Position::default(), m)),
+            problems.into_iter().map(|(key, m)| {
+                Diagnostic::warning(CONFIG_FILE, at(text.find(key).unwrap_or(0)), m)
+            }),
         );
         config.build_dir_set_at = key_offset(text, &["build", "build-dir"]).map(at);
         config.math_macros.retain(|name, _| {
@@ -296,16 +318,27 @@ impl Config {
         (Some(config), diags)
     }
 
-    fn from_raw(raw: Raw) -> (Config, Vec<String>) {
+    /// The configuration, and each value that fell back to its default, by key.
+    fn from_raw(raw: Raw) -> (Config, Vec<(&'static str, String)>) {
         let mut problems = Vec::new();
         let language = match raw.book.language.as_deref() {
             None | Some("en") => Language::En,
             Some("zh-CN") | Some("zh") | Some("zh-Hans") => Language::ZhCn,
             Some(other) => {
-                problems.push(format!(
-                    "unsupported [book] language `{other}`: use \"en\" or \"zh-CN\""
-                ));
+                problems.push(("language", format!(
+                    "[book] language `{other}` has no theme strings: the site is labelled in English (use \"en\" or \"zh-CN\")"
+                )));
                 Language::En
+            }
+        };
+        let unresolved_links_warn = match raw.build.unresolved_links.as_deref() {
+            None | Some("error") => false,
+            Some("warn") => true,
+            Some(other) => {
+                problems.push(("unresolved-links", format!(
+                    "[build] unresolved-links `{other}` is not \"error\" or \"warn\": links to missing notes stay errors"
+                )));
+                false
             }
         };
         let site_url =
@@ -318,8 +351,9 @@ impl Config {
             timeout: raw.test.timeout.and_then(|t| {
                 let d = crate::text::parse_duration(&t);
                 if d.is_none() {
-                    problems.push(format!(
-                        "[test] timeout `{t}` is not a duration: write it like \"10s\" or \"500ms\""
+                    problems.push((
+                        "timeout",
+                        format!("[test] timeout `{t}` is not a duration: write it like \"10s\" or \"500ms\""),
                     ));
                 }
                 d
@@ -359,6 +393,7 @@ impl Config {
                 .unwrap_or_else(|| "base16-ocean.dark".into()),
             search: raw.search.enable.unwrap_or(true),
             test,
+            unresolved_links_warn,
         };
         (config, problems)
     }
@@ -401,6 +436,32 @@ fn key_offset(text: &str, path: &[&str]) -> Option<usize> {
     None
 }
 
+/// The notes folder when book.toml names none: `content/` when it exists, else mdBook's `src/`
+/// when it holds a `SUMMARY.md`, else the site root itself when it holds notes (an Obsidian
+/// vault, a folder of notes). A folder with none of these keeps `content/`, so `build` says
+/// that the content folder is missing rather than building an empty site.
+pub fn detect_source(root: &Path) -> PathBuf {
+    if root.join("content").is_dir() {
+        PathBuf::from("content")
+    } else if root.join("src").join("SUMMARY.md").is_file() {
+        PathBuf::from("src")
+    } else if root.join(".obsidian").is_dir() || holds_notes(root) {
+        PathBuf::from(".")
+    } else {
+        PathBuf::from("content")
+    }
+}
+
+/// Whether a Markdown file sits in the folder or the folders just below it.
+fn holds_notes(root: &Path) -> bool {
+    walkdir::WalkDir::new(root)
+        .max_depth(2)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .any(|e| e.file_type().is_file() && crate::fsutil::is_markdown(e.path()))
+}
+
 /// Keys in the document that the configuration does not know, with their byte offsets.
 fn unknown_keys(text: &str) -> Vec<(String, usize)> {
     let Ok(table) = toml::de::DeTable::parse(text) else {
@@ -430,6 +491,21 @@ fn walk(table: &toml::de::DeTable<'_>, prefix: &str, out: &mut Vec<(String, usiz
             walk(inner, &path, out);
         }
     }
+}
+
+/// Settings of mdBook's book.toml that studybook reads no equivalent of.
+fn is_mdbook_key(key: &str) -> bool {
+    [
+        "output.",
+        "preprocessor",
+        "rust",
+        "book.multilingual",
+        "build.create-missing",
+        "build.use-default-preprocessors",
+        "build.extra-watch-dirs",
+    ]
+    .iter()
+    .any(|p| key.starts_with(p))
 }
 
 fn suggest_key(key: &str) -> String {
@@ -496,6 +572,46 @@ mod tests {
         assert_eq!(c.src, PathBuf::from("content"));
         assert_eq!(c.build_dir, PathBuf::from("out"));
         assert_eq!(c.build_dir_set_at, Some(Position { line: 4, column: 1 }));
+    }
+
+    #[test]
+    fn mdbook_settings_warn_once_with_their_line() {
+        let (c, d) = Config::parse(
+            "[book]\nauthors = [\"A\"]\nlanguage = \"fr\"\nmultilingual = false\nsrc = \"src\"\n\n[output.html]\nsite-url = \"/b/\"\nmathjax-support = true\n\n[preprocessor.katex]\nafter = [\"links\"]\n",
+        );
+        let c = c.unwrap();
+        assert_eq!(c.src, PathBuf::from("src"));
+        assert_eq!(c.site_url.as_deref(), Some("/b/"));
+        let msgs: Vec<String> = d.iter().map(|d| d.short()).collect();
+        assert_eq!(msgs.len(), 4, "{msgs:#?}");
+        assert!(d.iter().all(|d| !d.is_error()), "{msgs:#?}");
+        assert!(msgs
+            .iter()
+            .any(|m| m.starts_with("book.toml:4:1: warning: mdBook setting `book.multilingual`")));
+        assert!(msgs.iter().any(|m| m
+            .starts_with("book.toml:9:1: warning: mdBook setting `output.html.mathjax-support`")));
+        assert!(msgs
+            .iter()
+            .any(|m| m.starts_with("book.toml:11:2: warning: mdBook setting `preprocessor`")));
+        assert!(msgs.iter().any(|m| m.contains("language `fr`")));
+    }
+
+    #[test]
+    fn the_notes_folder_is_found_without_book_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(detect_source(dir.path()), PathBuf::from("content"));
+        std::fs::write(dir.path().join("note.md"), "x").unwrap();
+        assert_eq!(detect_source(dir.path()), PathBuf::from("."));
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/SUMMARY.md"), "# S").unwrap();
+        assert_eq!(detect_source(dir.path()), PathBuf::from("src"));
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        assert_eq!(detect_source(dir.path()), PathBuf::from("content"));
+        std::fs::write(dir.path().join("book.toml"), "[book]\nsrc = \"notes\"\n").unwrap();
+        assert_eq!(
+            Config::load(dir.path()).0.unwrap().src,
+            PathBuf::from("notes")
+        );
     }
 
     #[test]

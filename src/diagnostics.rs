@@ -122,6 +122,19 @@ impl LineIndex {
     }
 }
 
+impl LineIndex {
+    /// The byte offset of a position in `text`; None when the text has no such line.
+    pub fn offset(&self, text: &str, pos: Position) -> Option<usize> {
+        let start = *self.starts.get(pos.line.checked_sub(1)?)?;
+        let line = text.get(start..)?;
+        let within = line
+            .char_indices()
+            .nth(pos.column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i);
+        Some(start + within)
+    }
+}
+
 /// Sorts diagnostics by file and position, errors before warnings at the same place.
 /// Sorts by file and position, and says each thing once: one broken template fails every page
 /// that uses it with the same error.

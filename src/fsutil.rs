@@ -24,6 +24,14 @@ pub(crate) fn wrap<'a>(
     }
 }
 
+/// Whether a file is Markdown: `.md` or `.markdown`, in any case (`a.MD` is a page).
+pub fn is_markdown(path: &Path) -> bool {
+    path.extension().is_some_and(|e| {
+        let e = e.to_string_lossy();
+        e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")
+    })
+}
+
 pub fn read(path: &Path) -> Result<Vec<u8>, IoError> {
     std::fs::read(path).map_err(wrap("cannot read", path))
 }

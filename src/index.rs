@@ -3,8 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::parse::{CategoryMeta, Page};
-use crate::slug::slugify;
+use crate::parse::{CategoryMeta, Heading, Page};
+use crate::slug::{heading_id, slugify};
+use crate::summary::{Summary, SummaryItem};
 
 pub type PageId = usize;
 
@@ -29,6 +30,31 @@ pub struct Category {
     pub weight: i64,
     /// Pages in reading order.
     pub pages: Vec<PageId>,
+    /// The category's entries in the navigation: its pages, nested and with drafts when a
+    /// SUMMARY.md gives them.
+    pub nav: Vec<NavItem>,
+}
+
+/// One entry of the navigation tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NavItem {
+    pub title: String,
+    /// Relative to the site root; None for a draft chapter (listed, not linked).
+    pub url: Option<String>,
+    pub page: Option<PageId>,
+    /// Nesting depth, 0 at the top.
+    pub level: u8,
+}
+
+impl NavItem {
+    fn page(pages: &[Page], id: PageId, level: u8) -> NavItem {
+        NavItem {
+            title: pages[id].title.clone(),
+            url: Some(pages[id].url.clone()),
+            page: Some(id),
+            level,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -56,8 +82,26 @@ pub fn normalize(name: &str) -> String {
     crate::text::squash_whitespace(name, " ").to_lowercase()
 }
 
+/// The index page's anchor for a category (`cat-training`; `topics` for the top level).
+pub fn category_anchor(key: &str) -> String {
+    if key.is_empty() {
+        "topics".into()
+    } else {
+        format!("cat-{}", key.replace('/', "-"))
+    }
+}
+
 impl SiteIndex {
     pub fn build(pages: &[Page], metas: &[CategoryMeta]) -> SiteIndex {
+        Self::build_book(pages, metas, None)
+    }
+
+    /// The index, ordered by an mdBook SUMMARY.md when there is one.
+    pub fn build_book(
+        pages: &[Page],
+        metas: &[CategoryMeta],
+        summary: Option<&Summary>,
+    ) -> SiteIndex {
         let mut index = SiteIndex::default();
         for (id, page) in pages.iter().enumerate() {
             let stem = page
@@ -80,10 +124,17 @@ impl SiteIndex {
             for name in [&stem, &page.slug, &path, &url_path] {
                 index.add(name, Rank::PathOrStem, id);
             }
+            // Obsidian links by the shortest path that is unique: every trailing part names the page.
+            for (i, _) in path.match_indices('/') {
+                index.add(&path[i + 1..], Rank::PathOrStem, id);
+            }
         }
         index.display_names.sort();
         index.display_names.dedup();
-        index.categories = categories(pages, metas);
+        index.categories = match summary {
+            Some(summary) => book_categories(pages, metas, summary),
+            None => categories(pages, metas, &|_| true),
+        };
         index.order = index
             .categories
             .iter()
@@ -147,15 +198,15 @@ impl SiteIndex {
         scored.into_iter().take(3).map(|(_, n)| n.clone()).collect()
     }
 
-    /// The heading id on `page` that a link fragment names: an id, or a heading's text.
-    pub fn heading_id<'a>(page: &'a Page, fragment: &str) -> Option<&'a str> {
-        let by_id = page.headings.iter().find(|h| h.id == fragment);
-        let slug = slugify(fragment, "");
-        let wanted = normalize(fragment);
-        by_id
-            .or_else(|| page.headings.iter().find(|h| normalize(&h.text) == wanted))
-            .or_else(|| page.headings.iter().find(|h| h.id == slug))
-            .map(|h| h.id.as_str())
+    /// The anchor on `page` that a link fragment names: a heading's id or text, the title's id,
+    /// or an Obsidian block id (`^id`).
+    pub fn heading_id(page: &Page, fragment: &str) -> Option<String> {
+        find_anchor(
+            &page.headings,
+            page.title_id.as_deref(),
+            &page.block_ids,
+            fragment,
+        )
     }
 
     pub fn category(&self, key: &str) -> Option<&Category> {
@@ -167,7 +218,103 @@ impl SiteIndex {
     }
 }
 
-fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
+/// Categories in SUMMARY.md order: the chapters before the first part title, then one category
+/// per part. Pages the summary does not list follow, by folder.
+/// The anchor a link fragment names among a document's headings, title id and block ids.
+/// Accepts the id (percent-encoded or not), the heading text, GitHub's id of a heading with
+/// math (made from its TeX), and the id older studybook versions gave.
+pub fn find_anchor(
+    headings: &[Heading],
+    title_id: Option<&str>,
+    block_ids: &[String],
+    fragment: &str,
+) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+    let f = decoded.trim();
+    if let Some(block) = f.strip_prefix('^') {
+        return block_ids.iter().any(|b| b == block).then(|| f.to_string());
+    }
+    let as_id = heading_id(f, "");
+    if title_id.is_some_and(|t| t == f || t == as_id) {
+        return title_id.map(str::to_string);
+    }
+    let wanted = normalize(f);
+    let legacy = slugify(f, "");
+    headings
+        .iter()
+        .find(|h| h.id == f)
+        .or_else(|| headings.iter().find(|h| normalize(&h.text) == wanted))
+        .or_else(|| headings.iter().find(|h| !as_id.is_empty() && h.id == as_id))
+        .or_else(|| headings.iter().find(|h| heading_id(&h.text, "") == f))
+        .or_else(|| {
+            headings
+                .iter()
+                .find(|h| !legacy.is_empty() && slugify(&h.text, "") == legacy)
+        })
+        .map(|h| h.id.clone())
+}
+
+fn book_categories(pages: &[Page], metas: &[CategoryMeta], summary: &Summary) -> Vec<Category> {
+    let by_path: HashMap<&std::path::Path, PageId> = pages
+        .iter()
+        .enumerate()
+        .map(|(id, p)| (p.source.rel_path.as_path(), id))
+        .collect();
+    let intro = metas
+        .iter()
+        .find(|m| m.key.is_empty())
+        .map(|m| &m.source.rel_path);
+    let new_category = |key: String, title: String| Category {
+        key,
+        title,
+        weight: 0,
+        pages: Vec::new(),
+        nav: Vec::new(),
+    };
+    let mut cats = vec![new_category(String::new(), String::new())];
+    let mut placed = std::collections::HashSet::new();
+    for item in &summary.items {
+        match item {
+            SummaryItem::Part(title) => {
+                let key = format!("part-{}", cats.len());
+                cats.push(new_category(key, title.clone()));
+            }
+            SummaryItem::Chapter { title, path, level } => {
+                let cat = cats.last_mut().expect("there is always a category");
+                let id = path.as_deref().and_then(|p| by_path.get(p).copied());
+                match (id, path) {
+                    (Some(id), _) if placed.insert(id) => {
+                        cat.pages.push(id);
+                        cat.nav.push(NavItem::page(pages, id, *level));
+                    }
+                    (Some(_), _) => {}
+                    (None, Some(p)) if Some(p) == intro => cat.nav.push(NavItem {
+                        title: title.clone(),
+                        url: Some("index.html".into()),
+                        page: None,
+                        level: *level,
+                    }),
+                    (None, _) => cat.nav.push(NavItem {
+                        title: title.clone(),
+                        url: None,
+                        page: None,
+                        level: *level,
+                    }),
+                }
+            }
+        }
+    }
+    cats.retain(|c| !c.nav.is_empty());
+    cats.extend(categories(pages, metas, &|id| !placed.contains(&id)));
+    cats
+}
+
+/// Categories by folder, ordered by weight and title, over the pages `include` accepts.
+fn categories(
+    pages: &[Page],
+    metas: &[CategoryMeta],
+    include: &dyn Fn(PageId) -> bool,
+) -> Vec<Category> {
     let mut by_key: BTreeMap<String, Category> = BTreeMap::new();
     for meta in metas {
         let folder = meta.source.rel_path.parent().and_then(|p| p.file_name());
@@ -184,10 +331,11 @@ fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
                 title,
                 weight: meta.meta.weight.unwrap_or(0),
                 pages: Vec::new(),
+                nav: Vec::new(),
             },
         );
     }
-    for (id, page) in pages.iter().enumerate() {
+    for (id, page) in pages.iter().enumerate().filter(|(id, _)| include(*id)) {
         let cat = by_key.entry(page.category.clone()).or_insert_with(|| {
             let folder = page.source.rel_path.parent().and_then(|p| p.file_name());
             Category {
@@ -197,6 +345,7 @@ fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
                     .unwrap_or_default(),
                 weight: 0,
                 pages: Vec::new(),
+                nav: Vec::new(),
             }
         });
         cat.pages.push(id);
@@ -208,6 +357,11 @@ fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
     for cat in &mut cats {
         cat.pages
             .sort_by(|&a, &b| page_order(&pages[a]).cmp(&page_order(&pages[b])));
+        cat.nav = cat
+            .pages
+            .iter()
+            .map(|&id| NavItem::page(pages, id, 0))
+            .collect();
     }
     // Order by the chain of (weight, title) from the top folder down, so subfolders follow their parent.
     let sort_key = |cat: &Category, all: &[Category]| -> Vec<(i64, String)> {
@@ -344,17 +498,42 @@ mod tests {
     }
 
     #[test]
+    fn github_anchors_title_ids_and_block_ids_resolve() {
+        let (pages, _) = site(&[(
+            "x.md",
+            "# 第一章 张量\n\n## 1.1 标量、向量、张量之间的联系\n\n## The $\\alpha$ term\n\nA claim. ^claim-1\n",
+        )]);
+        let p = &pages[0];
+        assert_eq!(p.title_id.as_deref(), Some("第一章-张量"));
+        let ids: Vec<&str> = p.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["11-标量向量张量之间的联系", "the--term"]);
+        let find = |f: &str| SiteIndex::heading_id(p, f);
+        assert_eq!(find("11-标量向量张量之间的联系").as_deref(), Some(ids[0]));
+        assert_eq!(
+            find("11-%E6%A0%87%E9%87%8F%E5%90%91%E9%87%8F%E5%BC%A0%E9%87%8F%E4%B9%8B%E9%97%B4%E7%9A%84%E8%81%94%E7%B3%BB").as_deref(),
+            Some(ids[0])
+        );
+        assert_eq!(find("the-alpha-term").as_deref(), Some("the--term"));
+        assert_eq!(find("第一章-张量").as_deref(), Some("第一章-张量"));
+        assert_eq!(find("^claim-1").as_deref(), Some("^claim-1"));
+        assert_eq!(find("^nope"), None);
+    }
+
+    #[test]
     fn heading_by_text_or_id() {
         let (pages, _) = site(&[("x.md", "## GIoU and DIoU\n## Custom {#c}\n")]);
         assert_eq!(
-            SiteIndex::heading_id(&pages[0], "GIoU and DIoU"),
+            SiteIndex::heading_id(&pages[0], "GIoU and DIoU").as_deref(),
             Some("giou-and-diou")
         );
         assert_eq!(
-            SiteIndex::heading_id(&pages[0], "giou-and-diou"),
+            SiteIndex::heading_id(&pages[0], "giou-and-diou").as_deref(),
             Some("giou-and-diou")
         );
-        assert_eq!(SiteIndex::heading_id(&pages[0], "Custom"), Some("c"));
+        assert_eq!(
+            SiteIndex::heading_id(&pages[0], "Custom").as_deref(),
+            Some("c")
+        );
         assert_eq!(SiteIndex::heading_id(&pages[0], "nope"), None);
     }
 }

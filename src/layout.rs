@@ -7,7 +7,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::diagnostics::Diagnostic;
-use crate::index::{PageId, SiteIndex};
+use crate::index::{category_anchor, PageId, SiteIndex};
 use crate::output::OutputFile;
 use crate::print;
 use crate::render::{Question, TocEntry};
@@ -32,7 +32,17 @@ struct NavCategory<'a> {
     key: &'a str,
     title: &'a str,
     anchor: String,
-    pages: Vec<Link<'a>>,
+    pages: Vec<NavLink<'a>>,
+}
+
+/// An entry of the navigation: a page (nested by `level` when SUMMARY.md nests it), or a draft
+/// chapter with no `url`.
+#[derive(Serialize)]
+struct NavLink<'a> {
+    title: &'a str,
+    url: Option<&'a str>,
+    level: u8,
+    summary: Option<&'a str>,
 }
 
 #[derive(Serialize, Clone)]
@@ -46,6 +56,11 @@ struct Link<'a> {
 #[derive(Serialize)]
 struct PageView<'a> {
     title: &'a str,
+    /// The id of the title heading, when the page took its title from its `# Heading`.
+    title_id: Option<&'a str>,
+    /// `date` and `updated` (or `lastmod`) from the front matter, as written.
+    date: Option<&'a str>,
+    updated: Option<&'a str>,
     slug: &'a str,
     url: &'a str,
     summary: Option<&'a str>,
@@ -128,14 +143,6 @@ struct PrintPage<'a> {
     title: &'a str,
     anchor: String,
     body: String,
-}
-
-pub fn category_anchor(key: &str) -> String {
-    if key.is_empty() {
-        "topics".into()
-    } else {
-        format!("cat-{}", key.replace('/', "-"))
-    }
 }
 
 /// Compiles the theme's templates. Errors name the template file and its line.
@@ -334,7 +341,7 @@ pub fn nav_data(site: &SiteData<'_>) -> OutputFile {
         .iter()
         .map(|c| {
             let pages: Vec<serde_json::Value> =
-                c.pages.iter().map(|p| serde_json::json!({ "title": p.title, "url": p.url })).collect();
+                c.pages.iter().map(|p| serde_json::json!({ "title": p.title, "url": p.url, "level": p.level })).collect();
             serde_json::json!({ "key": c.key, "title": c.title, "anchor": c.anchor, "pages": pages })
         })
         .collect();
@@ -368,7 +375,18 @@ fn site_view<'a>(site: &'a SiteData<'a>) -> SiteView<'a> {
                 key: &cat.key,
                 title: &cat.title,
                 anchor: category_anchor(&cat.key),
-                pages: cat.pages.iter().map(|&p| link(site, p)).collect(),
+                pages: cat
+                    .nav
+                    .iter()
+                    .map(|item| NavLink {
+                        title: &item.title,
+                        url: item.url.as_deref(),
+                        level: item.level,
+                        summary: item
+                            .page
+                            .and_then(|p| site.pages[p].meta.summary.as_deref()),
+                    })
+                    .collect(),
             })
             .collect(),
         page_count: site.pages.len(),
@@ -414,6 +432,9 @@ fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
         });
     PageView {
         title: &page.title,
+        title_id: page.title_id.as_deref(),
+        date: page.meta.date.as_deref(),
+        updated: page.meta.updated.as_deref(),
         slug: &page.slug,
         url: &page.url,
         summary: page.meta.summary.as_deref(),

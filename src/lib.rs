@@ -8,10 +8,11 @@
 //! | stage | module | makes |
 //! |---|---|---|
 //! | 1 | [`config`] | `Config` from `book.toml` |
-//! | 2 | [`load`] | the sources of the content folder |
+//! | 2 | [`load`] (with [`summary`]) | the sources of the notes folder, and an mdBook's SUMMARY.md |
+//! | 2½ | [`load::expand`] | includes, `%%comments%%`, `+++` front matter resolved, with a source map |
 //! | 3 | [`parse`] (with [`frontmatter`], [`slug`]) | `Page`s: front matter, outline, heading ids |
 //! | 4 | [`index`] | the title/alias/slug lookup, categories, tags, reading order |
-//! | 5 | [`render`] (with [`math`], [`highlight`]) | each page's HTML, TOC, links, questions |
+//! | 5 | [`render`] (with [`math`], [`highlight`], [`inline`]) | each page's HTML, TOC, links, questions |
 //! | 6 | [`graph`] | backlinks, prerequisites, study order |
 //! | 7 | [`layout`] (with [`study`], [`print`], [`search`]) | every output file, from Tera templates |
 //! | 8 | [`write`] | the output folder, atomically, never outside it |
@@ -37,6 +38,7 @@ pub mod graph;
 pub mod highlight;
 pub mod html;
 pub mod index;
+pub mod inline;
 pub mod layout;
 pub mod load;
 pub mod math;
@@ -54,6 +56,7 @@ pub mod slug;
 pub mod snippet;
 pub mod strings;
 pub mod study;
+pub mod summary;
 pub mod text;
 pub mod theme;
 pub mod write;

@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{Diagnostic, Position};
 use crate::frontmatter::{self, FrontMatter};
 use crate::load::Source;
-use crate::slug::{slugify, UniqueIds};
+use crate::slug::{heading_id, slugify, UniqueIds};
+use crate::text::markdown_options;
 
 pub const CATEGORY_FILE: &str = "_index.md";
 
@@ -40,17 +41,9 @@ fn reserved(url: &str) -> Option<String> {
     }
 }
 
-/// The Markdown dialect, shared by every stage that parses Markdown.
-pub fn markdown_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_MATH
-        | Options::ENABLE_WIKILINKS
-}
+/// mdBook's and GitHub's folder page: `cli/README.md` is `cli/index.html`; at the top of the
+/// content folder it is the site introduction, like `_index.md`.
+const README_FILE: &str = "README.md";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
@@ -76,6 +69,10 @@ pub struct Page {
     pub title_from_h1: bool,
     /// Headings in document order (the title heading excluded), with their final ids.
     pub headings: Vec<Heading>,
+    /// The id of the `# Title` heading the page took its title from (shown by the template).
+    pub title_id: Option<String>,
+    /// Obsidian block ids (`^id` at the end of a paragraph or list item), without the `^`.
+    pub block_ids: Vec<String>,
 }
 
 impl Page {
@@ -105,16 +102,24 @@ pub struct Parsed {
 pub fn parse(sources: Vec<Source>) -> Parsed {
     let mut parsed = Parsed::default();
     let mut outputs: HashMap<String, PathBuf> = HashMap::new();
+    let intros: Vec<PathBuf> = sources
+        .iter()
+        .filter(|s| s.rel_path.file_name().is_some_and(|n| n == CATEGORY_FILE))
+        .filter_map(|s| s.rel_path.parent().map(Path::to_path_buf))
+        .collect();
     for source in sources {
         let split = frontmatter::split(&source.text);
         let body_offset = split.body_offset;
         let (meta, diags) = frontmatter::parse(&source.display_path, &source.text, &split);
         parsed.diagnostics.extend(diags);
         let category = category_key(&source.rel_path);
+        let folder = source.rel_path.parent().unwrap_or(Path::new(""));
+        let readme = is_readme(&source.rel_path) && !intros.iter().any(|p| p == folder);
         if source
             .rel_path
             .file_name()
             .is_some_and(|n| n == CATEGORY_FILE)
+            || (readme && category.is_empty())
         {
             let headings = headings_of(&source.text[body_offset..]);
             parsed.categories.push(CategoryMeta {
@@ -134,7 +139,11 @@ pub fn parse(sources: Vec<Source>) -> Parsed {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let slug = slugify(&stem, "page");
+        let slug = if readme {
+            "index".to_string()
+        } else {
+            slugify(meta.slug.as_deref().unwrap_or(&stem), "page")
+        };
         let url = if category.is_empty() {
             format!("{slug}.html")
         } else {
@@ -165,10 +174,26 @@ pub fn parse(sources: Vec<Source>) -> Parsed {
         let Outline {
             starts_with_h1,
             mut headings,
+            tags,
+            block_ids,
         } = outline(&source.text[body_offset..]);
-        let title_from_h1 = meta.title.is_none() && starts_with_h1;
-        let h1 = title_from_h1.then(|| headings.remove(0).2);
-        let title = meta.title.clone().or(h1).unwrap_or_else(|| stem.clone());
+        let explicit_title = source.directive_title.clone().or(meta.title.clone());
+        let title_from_h1 = explicit_title.is_none() && starts_with_h1;
+        let h1 = title_from_h1.then(|| headings.remove(0));
+        // Typora notes often start at `###`: without a `#`, the first heading of any level names the page.
+        let first_heading = headings.first().map(|h| h.text.clone());
+        let mut ids = UniqueIds::default();
+        let title_id = h1.as_ref().map(|h| ids.claim(h.id_base()));
+        let title = explicit_title
+            .or(h1.map(|h| h.text))
+            .or(first_heading)
+            .unwrap_or_else(|| stem.clone());
+        let mut meta = meta;
+        for tag in tags {
+            if !meta.tags.iter().any(|t| t.eq_ignore_ascii_case(&tag)) {
+                meta.tags.push(tag);
+            }
+        }
         parsed.pages.push(Page {
             source,
             url,
@@ -178,10 +203,19 @@ pub fn parse(sources: Vec<Source>) -> Parsed {
             meta,
             body_offset,
             title_from_h1,
-            headings: assign_ids(headings),
+            headings: assign_ids(headings, &mut ids),
+            title_id,
+            block_ids,
         });
     }
     parsed
+}
+
+/// `README.md` in any case, mdBook's and GitHub's folder page.
+fn is_readme(rel_path: &Path) -> bool {
+    rel_path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(README_FILE))
 }
 
 /// The category key of a file: its folder path, each part slugified.
@@ -197,61 +231,168 @@ fn category_key(rel_path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// A heading as written: level, custom id, text.
-type RawHeading = (u8, Option<String>, String);
+/// A heading as written.
+struct RawHeading {
+    level: u8,
+    custom_id: Option<String>,
+    /// The text as shown, math as its TeX.
+    text: String,
+    /// The text without its math, which the id is made from.
+    id_text: String,
+}
+
+impl RawHeading {
+    /// The id before it is made unique: the custom one, else from the text without math (from
+    /// the TeX only when the heading is nothing but math).
+    fn id_base(&self) -> String {
+        if let Some(id) = &self.custom_id {
+            return id.clone();
+        }
+        let id = heading_id(&self.id_text, "");
+        if id.is_empty() {
+            heading_id(&self.text, "section")
+        } else {
+            id
+        }
+    }
+}
 
 struct Outline {
     starts_with_h1: bool,
     headings: Vec<RawHeading>,
+    /// Inline `#tags` of the text (not in code, links or headings).
+    tags: Vec<String>,
+    block_ids: Vec<String>,
 }
 
-/// Collects headings in document order. Rendering consumes the same list in the same order.
+/// Collects headings, inline tags and block ids in document order. Rendering consumes the same
+/// heading list in the same order.
 fn outline(body: &str) -> Outline {
-    let mut headings = Vec::new();
-    let mut starts_with_h1 = false;
-    let mut current: Option<(HeadingLevel, Option<String>, String)> = None;
+    let mut out = Outline {
+        starts_with_h1: false,
+        headings: Vec::new(),
+        tags: Vec::new(),
+        block_ids: Vec::new(),
+    };
+    let mut current: Option<RawHeading> = None;
     let mut first_block = true;
+    let mut in_link = 0usize;
+    let mut in_code = false;
+    let mut last_text = String::new();
     for event in Parser::new_ext(body, markdown_options()) {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                starts_with_h1 |= first_block && level == HeadingLevel::H1;
+                out.starts_with_h1 |= first_block && level == HeadingLevel::H1;
                 first_block = false;
-                current = Some((level, id.map(|s| s.to_string()), String::new()));
+                current = Some(RawHeading {
+                    level: level as u8,
+                    custom_id: id.map(|s| s.to_string()),
+                    text: String::new(),
+                    id_text: String::new(),
+                });
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, id, text)) = current.take() {
-                    headings.push((level as u8, id, text.trim().to_string()));
+                if let Some(mut h) = current.take() {
+                    h.text = h.text.trim().to_string();
+                    out.headings.push(h);
                 }
             }
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => {
-                if let Some((_, _, text)) = current.as_mut() {
-                    text.push_str(&t);
+            Event::Text(t) | Event::Code(t) if current.is_some() => {
+                if let Some(h) = current.as_mut() {
+                    h.text.push_str(&t);
+                    h.id_text.push_str(&t);
                 }
             }
-            Event::Start(_) => first_block = false,
+            Event::InlineMath(t) => {
+                if let Some(h) = current.as_mut() {
+                    h.text.push_str(&t);
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                first_block = false;
+                in_code = true;
+            }
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(_) if in_code => {}
+            Event::Text(t) => {
+                if in_link == 0 {
+                    out.tags
+                        .extend(inline_tags(&t).into_iter().map(|(_, tag)| tag.to_string()));
+                }
+                last_text = t.to_string();
+            }
+            Event::Start(Tag::Link { .. }) => in_link += 1,
+            Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                if let Some((_, id)) = block_id(&last_text) {
+                    out.block_ids.push(id.to_string());
+                }
+                last_text.clear();
+            }
+            Event::Start(_) => {
+                first_block = false;
+                last_text.clear();
+            }
             _ => {}
         }
     }
-    Outline {
-        starts_with_h1,
-        headings,
-    }
+    out
 }
 
-/// Gives each heading its id: the custom one, or the slug of its text, made unique in the page.
-pub fn assign_ids(raw: Vec<RawHeading>) -> Vec<Heading> {
-    let mut ids = UniqueIds::default();
+/// Obsidian's inline `#tag` and `#nested/tag` in a run of text: byte range of the `#tag` and the
+/// tag. A tag starts the text or follows whitespace, and is not only digits (`#1` is not a tag).
+pub fn inline_tags(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    let mut found = Vec::new();
+    for (i, _) in text.match_indices('#') {
+        let before = text[..i].chars().next_back();
+        if before.is_some_and(|c| !c.is_whitespace()) {
+            continue;
+        }
+        let name_len: usize = text[i + 1..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/'))
+            .map(char::len_utf8)
+            .sum();
+        let name = text[i + 1..i + 1 + name_len].trim_end_matches('/');
+        if !name.is_empty() && !name.chars().all(|c| c.is_ascii_digit()) {
+            found.push((i..i + 1 + name.len(), name));
+        }
+    }
+    found
+}
+
+/// An Obsidian block id ending a paragraph or list item: ` ^id`. The byte offset where the
+/// marker (with its leading space) starts, and the id.
+pub fn block_id(text: &str) -> Option<(usize, &str)> {
+    let trimmed = text.trim_end();
+    let caret = trimmed.rfind('^')?;
+    let id = &trimmed[caret + 1..];
+    let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let before = trimmed[..caret].chars().next_back();
+    (valid && before.is_none_or(char::is_whitespace)).then(|| {
+        let start = trimmed[..caret].trim_end().len();
+        (start, id)
+    })
+}
+
+/// Gives each heading its id: the custom one, or the mdBook/GitHub id of its text, made unique
+/// in the page.
+fn assign_ids(raw: Vec<RawHeading>, ids: &mut UniqueIds) -> Vec<Heading> {
     raw.into_iter()
-        .map(|(level, custom, text)| {
-            let id = ids.claim(custom.unwrap_or_else(|| slugify(&text, "section")));
-            Heading { level, text, id }
+        .map(|h| {
+            let id = ids.claim(h.id_base());
+            Heading {
+                level: h.level,
+                text: h.text,
+                id,
+            }
         })
         .collect()
 }
 
 /// The headings of a category introduction (which never takes its title from a heading).
 pub fn headings_of(body: &str) -> Vec<Heading> {
-    assign_ids(outline(body).headings)
+    assign_ids(outline(body).headings, &mut UniqueIds::default())
 }
 
 #[cfg(test)]
@@ -263,6 +404,7 @@ pub(crate) mod tests {
             rel_path: path.into(),
             display_path: Path::new("content").join(path),
             text: text.into(),
+            ..Source::default()
         }
     }
 
@@ -288,6 +430,16 @@ pub(crate) mod tests {
         assert_eq!(p.pages[2].title, "plain");
         assert_eq!(p.pages[0].url, "a/wgan.html");
         assert_eq!(p.pages[2].depth(), 0);
+    }
+
+    #[test]
+    fn inline_tags_and_block_ids_outside_code() {
+        let p = parse(vec![source(
+            "x.md",
+            "---\ntags: ml\n---\nA #cv note, [#not](x.md). ^intro\n\n```cpp\n#include <x>\n```\n\n- item ^item-2\n",
+        )]);
+        assert_eq!(p.pages[0].meta.tags, ["ml", "cv"]);
+        assert_eq!(p.pages[0].block_ids, ["intro", "item-2"]);
     }
 
     #[test]

@@ -15,10 +15,13 @@ use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::highlight;
 use crate::html::{escape, is_external};
 use crate::index::{Lookup, PageId, SiteIndex};
+use crate::inline::{self, Piece};
+use crate::load::expand::SourceMap;
 use crate::math::{self, MathRenderer};
 use crate::notetest::blocks::{read_fence, OUTPUT_FENCE};
-use crate::parse::{markdown_options, Heading, Page};
+use crate::parse::{Heading, Page};
 use crate::strings::Strings;
+use crate::text::markdown_options;
 use crate::text::squash_whitespace;
 
 /// What rendering needs from the rest of the site.
@@ -30,6 +33,9 @@ pub struct RenderEnv<'a> {
     /// Non-Markdown files of the content folder, relative to it.
     pub assets: &'a HashSet<PathBuf>,
     pub strings: &'a Strings,
+    /// `[build] unresolved-links = "warn"`: a link to a note not written yet is a warning and is
+    /// shown as unresolved (Obsidian's way), not an error.
+    pub unresolved_links_warn: bool,
 }
 
 /// One Markdown document to render: a topic page or a category introduction.
@@ -46,6 +52,8 @@ pub struct Doc<'a> {
     pub page: Option<PageId>,
     /// Output folder depth, for relative links.
     pub depth: usize,
+    /// Where the expanded text came from, so diagnostics point into the file as written.
+    pub map: Option<&'a SourceMap>,
 }
 
 impl<'a> Doc<'a> {
@@ -59,6 +67,7 @@ impl<'a> Doc<'a> {
             skip_h1: page.title_from_h1,
             page: Some(id),
             depth: page.depth(),
+            map: page.source.map.as_deref(),
         }
     }
 }
@@ -116,14 +125,17 @@ pub enum CalloutKind {
 }
 
 impl CalloutKind {
-    /// GitHub's five kinds, Obsidian's common aliases, and QUESTION.
+    /// GitHub's five kinds, every Obsidian type and alias, and QUESTION.
     fn parse(name: &str) -> Option<Self> {
         Some(match name.to_ascii_lowercase().as_str() {
-            "note" | "info" | "abstract" | "summary" | "example" | "quote" => Self::Note,
+            "note" | "info" | "abstract" | "summary" | "tldr" | "example" | "quote" | "cite"
+            | "todo" => Self::Note,
             "tip" | "hint" | "success" | "check" | "done" => Self::Tip,
             "important" => Self::Important,
             "warning" | "attention" => Self::Warning,
-            "caution" | "danger" | "error" | "bug" | "failure" => Self::Caution,
+            "caution" | "danger" | "error" | "bug" | "failure" | "fail" | "missing" => {
+                Self::Caution
+            }
             "question" | "faq" | "help" => Self::Question,
             _ => return None,
         })
@@ -215,7 +227,29 @@ struct Renderer<'e, 'd> {
     /// one-line pointer. A nested question is its own card, so an answer never copies it, and
     /// 1,000 nested questions cost linear, not quadratic, output.
     answer_forms: std::collections::BTreeMap<usize, String>,
+    /// Open links: bare URLs and tags are not linked inside one.
+    link_depth: usize,
+    /// The image being read: its alt text events are collected, then replaced by one element.
+    image: Option<ImageCapture>,
+    /// Output positions of the open paragraphs and list items, for Obsidian block ids.
+    block_starts: Vec<usize>,
+    /// The pages embedding this document (`![[Note]]`), outermost first: embedding one is a cycle.
+    embed_stack: Vec<PageId>,
+    /// The wikilink just read names a note not written yet (and that is only a warning).
+    unresolved: bool,
 }
+
+struct ImageCapture {
+    wiki: bool,
+    dest: String,
+    title: String,
+    offset: usize,
+    /// Where the alt text events start in the output.
+    start: usize,
+}
+
+/// File types `![[file]]` shows as an image; other files are linked.
+const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "avif"];
 
 impl<'e, 'd> Renderer<'e, 'd> {
     fn new(env: &'e RenderEnv<'e>, doc: &'d Doc<'d>) -> Self {
@@ -236,6 +270,11 @@ impl<'e, 'd> Renderer<'e, 'd> {
             section: Section::default(),
             question_ids: Default::default(),
             answer_forms: Default::default(),
+            link_depth: 0,
+            image: None,
+            block_starts: Vec::new(),
+            embed_stack: Vec::new(),
+            unresolved: false,
         }
     }
 
@@ -259,18 +298,38 @@ impl<'e, 'd> Renderer<'e, 'd> {
         self.result
     }
 
+    /// The file and position an offset of the text comes from (through includes and removed
+    /// comments, when the expand stage changed the text).
+    fn locate(&self, offset: usize) -> (PathBuf, crate::diagnostics::Position) {
+        match self.doc.map {
+            Some(map) => {
+                let (file, pos) = map.locate(offset);
+                (file.to_path_buf(), pos)
+            }
+            None => (
+                self.doc.display_path.to_path_buf(),
+                self.lines.position(self.doc.text, offset),
+            ),
+        }
+    }
+
     fn error(&mut self, offset: usize, message: String, help: Option<String>) {
-        let pos = self.lines.position(self.doc.text, offset);
-        let mut d = Diagnostic::error(self.doc.display_path, pos, message);
+        let (file, pos) = self.locate(offset);
+        let mut d = Diagnostic::error(file, pos, message);
         d.help = help;
         self.result.diagnostics.push(d);
     }
 
     fn warning(&mut self, offset: usize, message: String, help: Option<String>) {
-        let pos = self.lines.position(self.doc.text, offset);
-        let mut d = Diagnostic::warning(self.doc.display_path, pos, message);
+        let (file, pos) = self.locate(offset);
+        let mut d = Diagnostic::warning(file, pos, message);
         d.help = help;
         self.result.diagnostics.push(d);
+    }
+
+    /// The relative path from this document's output folder to the site root: `../..`-style.
+    fn root_prefix(&self) -> String {
+        "../".repeat(self.doc.depth)
     }
 
     fn event(&mut self, event: Event<'d>, range: Range<usize>) {
@@ -320,6 +379,17 @@ impl<'e, 'd> Renderer<'e, 'd> {
             }) => {
                 let wiki = matches!(link_type, LinkType::WikiLink { .. });
                 let href = self.link_href(&dest_url, wiki, range.start);
+                self.link_depth += 1;
+                if std::mem::take(&mut self.unresolved) {
+                    self.out.push(Event::InlineHtml(
+                        format!(
+                            "<a class=\"unresolved-link\" title=\"{}\">",
+                            escape(&self.env.strings.not_written_yet)
+                        )
+                        .into(),
+                    ));
+                    return;
+                }
                 self.out.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: href.into(),
@@ -327,19 +397,29 @@ impl<'e, 'd> Renderer<'e, 'd> {
                     id,
                 }));
             }
+            Event::End(TagEnd::Link) => {
+                self.link_depth = self.link_depth.saturating_sub(1);
+                self.out.push(event);
+            }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
-                id,
-            }) => {
-                self.image(&dest_url, range.start);
-                self.out.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                ..
+            }) if self.image.is_none() => {
+                self.image = Some(ImageCapture {
+                    wiki: matches!(link_type, LinkType::WikiLink { .. }),
+                    dest: dest_url.to_string(),
+                    title: title.to_string(),
+                    offset: range.start,
+                    start: self.out.len(),
+                });
+            }
+            Event::End(TagEnd::Image) => self.end_image(),
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) => {
+                self.seen_block = true;
+                self.block_starts.push(self.out.len());
+                self.out.push(event);
             }
             Event::Start(Tag::BlockQuote(_)) => {
                 self.seen_block = true;
@@ -356,13 +436,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 self.out.push(Event::End(TagEnd::Table));
                 self.out.push(Event::Html("</div>".into()));
             }
-            Event::Text(t) => {
-                if t.contains('$') {
-                    self.warn_unclosed_math(range);
-                }
-                self.plain(&t);
-                self.out.push(Event::Text(t));
-            }
+            Event::Text(t) => self.text(t, range),
             Event::Code(t) => {
                 self.plain(&t);
                 self.out.push(Event::Code(t));
@@ -371,7 +445,12 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 self.plain(" ");
                 self.out.push(event);
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                self.block_starts.pop();
+                self.plain(" ");
+                self.out.push(event);
+            }
+            Event::End(TagEnd::TableCell) => {
                 self.plain(" ");
                 self.out.push(event);
             }
@@ -381,6 +460,359 @@ impl<'e, 'd> Renderer<'e, 'd> {
             }
             other => self.out.push(other),
         }
+    }
+
+    /// A run of text: an Obsidian block id at its end becomes the block's id; highlights, bare
+    /// URLs and `#tags` become elements.
+    fn text(&mut self, t: CowStr<'d>, range: Range<usize>) {
+        if t.contains('$') {
+            self.warn_unclosed_math(range.clone());
+        }
+        if self.image.is_some() {
+            self.plain(&t);
+            self.out.push(Event::Text(t));
+            return;
+        }
+        let mut t = t;
+        let line_ends_here = self.doc.text[range.end.min(self.doc.text.len())..]
+            .trim_start_matches([' ', '\t'])
+            .chars()
+            .next()
+            .is_none_or(|c| c == '\n' || c == '\r');
+        if self.heading_start.is_none() && line_ends_here {
+            let known = |id: &str| {
+                self.doc
+                    .page
+                    .is_some_and(|p| self.env.pages[p].block_ids.iter().any(|b| b == id))
+            };
+            if let Some((cut, id)) = crate::parse::block_id(&t).filter(|(_, id)| known(id)) {
+                let id = id.to_string();
+                self.block_anchor(&id);
+                t = CowStr::from(t[..cut].to_string());
+            }
+        }
+        let scan = inline::Scan {
+            links_and_tags: self.link_depth == 0 && self.heading_start.is_none(),
+        };
+        let pieces = inline::split(&t, scan);
+        if let [Piece::Text(_)] = pieces.as_slice() {
+            self.plain(&t);
+            self.out.push(Event::Text(t));
+            return;
+        }
+        for piece in pieces {
+            match piece {
+                Piece::Text(s) => {
+                    self.plain(s);
+                    self.out.push(Event::Text(s.to_string().into()));
+                }
+                Piece::Mark(s) => {
+                    self.plain(s);
+                    self.out.push(Event::InlineHtml("<mark>".into()));
+                    self.out.push(Event::Text(s.to_string().into()));
+                    self.out.push(Event::InlineHtml("</mark>".into()));
+                }
+                Piece::Url(s, href) => {
+                    self.plain(s);
+                    self.out.push(Event::InlineHtml(
+                        format!("<a href=\"{}\">{}</a>", escape(&href), escape(s)).into(),
+                    ));
+                }
+                Piece::Tag(s, name) if self.doc.page.is_some() => {
+                    self.plain(s);
+                    let href = format!(
+                        "{}tags/{}.html",
+                        self.root_prefix(),
+                        SiteIndex::tag_slug(name)
+                    );
+                    self.out.push(Event::InlineHtml(
+                        format!(
+                            "<a class=\"tag\" href=\"{}\">{}</a>",
+                            escape(&href),
+                            escape(s)
+                        )
+                        .into(),
+                    ));
+                }
+                Piece::Tag(s, _) => {
+                    self.plain(s);
+                    self.out.push(Event::Text(s.to_string().into()));
+                }
+            }
+        }
+    }
+
+    /// Gives the innermost open paragraph or list item the id `^id`, so `[[Note#^id]]` lands there.
+    fn block_anchor(&mut self, id: &str) {
+        let id = escape(&format!("^{id}"));
+        let start = self.block_starts.last().copied();
+        match start.and_then(|i| self.out.get(i).map(|e| (i, e))) {
+            Some((i, Event::Start(Tag::Paragraph))) => {
+                self.out[i] = Event::Html(format!("<p id=\"{id}\">").into());
+            }
+            Some((i, Event::Start(Tag::Item))) => {
+                self.out[i] = Event::Html(format!("<li id=\"{id}\">").into());
+            }
+            _ => self.out.push(Event::InlineHtml(
+                format!("<span id=\"{id}\"></span>").into(),
+            )),
+        }
+    }
+
+    /// Replaces an image's events by its element: an `<img>`, an embedded note, or, for a file
+    /// that is missing, its alt text marked as missing (never a broken `<img>`).
+    fn end_image(&mut self) {
+        let Some(img) = self.image.take() else {
+            self.out.push(Event::End(TagEnd::Image));
+            return;
+        };
+        let inner: Vec<Event<'d>> = self.out.drain(img.start..).collect();
+        let alt = plain_text(&inner);
+        let html = if img.wiki {
+            self.wiki_embed(&img.dest, &alt, img.offset)
+        } else {
+            self.image_html(&img.dest, &img.title, &alt, img.offset)
+        };
+        self.out.push(Event::InlineHtml(html.into()));
+    }
+
+    fn image_html(&mut self, dest: &str, title: &str, alt: &str, offset: usize) -> String {
+        let title_attr = if title.is_empty() {
+            String::new()
+        } else {
+            format!(" title=\"{}\"", escape(title))
+        };
+        if is_external(dest) || dest.starts_with('#') {
+            return format!(
+                "<img src=\"{}\" alt=\"{}\"{title_attr}>",
+                escape(dest),
+                escape(alt)
+            );
+        }
+        match self.image_target(dest, offset) {
+            Some(target) => format!(
+                "<img src=\"{}\" alt=\"{}\"{title_attr}>",
+                escape(&self.asset_href(&target)),
+                escape(alt)
+            ),
+            None => missing(alt, dest),
+        }
+    }
+
+    /// The content file a Markdown image names: relative to the page, else (as Obsidian and
+    /// Typora resolve them) from the content root or by its unique file name. Warns when none.
+    fn image_target(&mut self, dest: &str, offset: usize) -> Option<PathBuf> {
+        let (path_part, _) = split_fragment(dest);
+        let decoded = percent_encoding::percent_decode_str(path_part)
+            .decode_utf8_lossy()
+            .into_owned();
+        let relative = self.resolve_relative(&decoded);
+        if let Some(target) = relative.as_ref().filter(|t| self.env.assets.contains(*t)) {
+            self.assets.insert(target.clone());
+            return Some(target.clone());
+        }
+        if !decoded.starts_with("..") {
+            if let Ok(target) = self.asset_by_name(&decoded) {
+                self.assets.insert(target.clone());
+                return Some(target);
+            }
+        }
+        match relative {
+            Some(target) => self.warning(
+                offset,
+                format!("image `{}` not found", target.display()),
+                Some("put the image next to the page and link it relatively".into()),
+            ),
+            None => self.warning(
+                offset,
+                format!("image `{dest}` is outside the content folder: not published"),
+                Some("copy the image into the notes folder and link it relatively".into()),
+            ),
+        }
+        None
+    }
+
+    /// A content file by its path from the content root or by its file name anywhere (Obsidian's
+    /// shortest unique path). Err holds every candidate when there is not exactly one.
+    fn asset_by_name(&self, name: &str) -> Result<PathBuf, Vec<PathBuf>> {
+        let wanted = Path::new(name.trim_start_matches("./").trim_start_matches('/'));
+        if self.env.assets.contains(wanted) {
+            return Ok(wanted.to_path_buf());
+        }
+        let mut found: Vec<PathBuf> = self
+            .env
+            .assets
+            .iter()
+            .filter(|a| a.ends_with(wanted))
+            .cloned()
+            .collect();
+        found.sort();
+        if found.len() == 1 {
+            Ok(found.remove(0))
+        } else {
+            Err(found)
+        }
+    }
+
+    /// A link from this document to a content file, relative to its output folder.
+    fn asset_href(&self, target: &Path) -> String {
+        let path: Vec<String> = target
+            .components()
+            .map(|c| {
+                percent_encoding::utf8_percent_encode(
+                    &c.as_os_str().to_string_lossy(),
+                    PATH_SEGMENT,
+                )
+                .to_string()
+            })
+            .collect();
+        format!("{}{}", self.root_prefix(), path.join("/"))
+    }
+
+    /// `![[file.png|300]]`, `![[file.pdf]]`, `![[Note]]`, `![[Note#Heading]]`, `![[Note#^id]]`.
+    fn wiki_embed(&mut self, dest: &str, alt: &str, offset: usize) -> String {
+        let (name, fragment) = split_fragment(dest);
+        let name = name.trim().trim_end_matches('\\');
+        let size = parse_size(alt);
+        let file_ext = Path::new(name)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let note = |this: &mut Self| match this.env.index.lookup(name) {
+            Lookup::Found(id) => this.embed_page(id, fragment, offset),
+            _ => {
+                this.wikilink(dest, offset);
+                missing(name, name)
+            }
+        };
+        if file_ext.as_deref().is_none_or(|e| e == "md") {
+            return note(self);
+        }
+        match self.asset_by_name(name) {
+            // A note whose name has a dot in it: `![[Release 1.2]]`.
+            Err(candidates)
+                if candidates.is_empty()
+                    && matches!(self.env.index.lookup(name), Lookup::Found(_)) =>
+            {
+                note(self)
+            }
+            Ok(target) => {
+                self.assets.insert(target.clone());
+                let href = escape(&self.asset_href(&target));
+                let label = if size.is_some() || alt.is_empty() || alt == name {
+                    name.rsplit('/').next().unwrap_or(name)
+                } else {
+                    alt
+                };
+                if file_ext
+                    .as_deref()
+                    .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e))
+                {
+                    let size_attrs = match size {
+                        Some((w, Some(h))) => format!(" width=\"{w}\" height=\"{h}\""),
+                        Some((w, None)) => format!(" width=\"{w}\""),
+                        None => String::new(),
+                    };
+                    format!("<img src=\"{href}\" alt=\"{}\"{size_attrs}>", escape(label))
+                } else {
+                    format!("<a href=\"{href}\">{}</a>", escape(label))
+                }
+            }
+            Err(candidates) if candidates.is_empty() => {
+                self.warning(
+                    offset,
+                    format!("file `{name}` not found in the notes folder"),
+                    Some(
+                        "check the file name; embeds find files anywhere in the notes folder"
+                            .into(),
+                    ),
+                );
+                missing(name, name)
+            }
+            Err(candidates) => {
+                let list: Vec<String> =
+                    candidates.iter().map(|c| c.display().to_string()).collect();
+                self.error(
+                    offset,
+                    format!("![[{name}]] is ambiguous: it names {}", list.join(", ")),
+                    Some("write more of the path, e.g. ![[folder/file.png]]".into()),
+                );
+                missing(name, name)
+            }
+        }
+    }
+
+    /// Another note's rendered content in this page, with a link to it.
+    fn embed_page(&mut self, id: PageId, fragment: Option<&str>, offset: usize) -> String {
+        let target = &self.env.pages[id];
+        if Some(id) == self.doc.page || self.embed_stack.contains(&id) {
+            let chain: Vec<&str> = self
+                .embed_stack
+                .iter()
+                .chain(self.doc.page.iter())
+                .chain([&id])
+                .map(|&p| self.env.pages[p].title.as_str())
+                .collect();
+            self.error(
+                offset,
+                format!("embed cycle: {}", chain.join(" → ")),
+                Some("remove one of the ![[…]] embeds".into()),
+            );
+            return missing(&target.title, &target.title);
+        }
+        let href = self.page_href(id, fragment, offset);
+        let doc = Doc {
+            depth: self.doc.depth,
+            ..Doc::of_page(target, id)
+        };
+        let mut nested = Renderer::new(self.env, &doc);
+        nested.embed_stack = self.embed_stack.clone();
+        nested.embed_stack.extend(self.doc.page);
+        let rendered = nested.run();
+        // The embedded content's links are links of this page too (its HTML holds them), and a
+        // change to any page embedded on the way must re-render this one.
+        self.links.extend(
+            rendered
+                .links_out
+                .iter()
+                .filter(|&&p| Some(p) != self.doc.page),
+        );
+        self.assets.extend(rendered.assets.iter().cloned());
+        if let Some(cycle) = rendered
+            .diagnostics
+            .iter()
+            .find(|d| d.message.starts_with("embed cycle"))
+        {
+            let message = cycle.message.clone();
+            self.error(
+                offset,
+                message,
+                Some("remove one of the ![[…]] embeds".into()),
+            );
+        }
+        let anchor = fragment.and_then(|f| SiteIndex::heading_id(target, f));
+        let body = match &anchor {
+            Some(anchor) => section_html(&rendered.html, anchor).unwrap_or(&rendered.html),
+            None => &rendered.html,
+        };
+        let in_paragraph = self
+            .block_starts
+            .last()
+            .and_then(|&i| self.out.get(i))
+            .is_some_and(|e| match e {
+                Event::Start(Tag::Paragraph) => true,
+                Event::Html(h) => h.starts_with("<p"),
+                _ => false,
+            });
+        let (close, open) = if in_paragraph {
+            ("</p>\n", "\n<p>")
+        } else {
+            ("", "")
+        };
+        format!(
+            "{close}<div class=\"embed\">\n<p class=\"embed-title\"><a href=\"{}\">{}</a></p>\n{body}</div>{open}",
+            escape(&href),
+            escape(&target.title)
+        )
     }
 
     /// Appends words to the current search section (not while inside a heading).
@@ -448,6 +880,11 @@ impl<'e, 'd> Renderer<'e, 'd> {
             self.math(CowStr::from(code), true, range);
             return;
         }
+        let code = if lang == "rust" {
+            hide_rustdoc_lines(&code)
+        } else {
+            code
+        };
         let strings = self.env.strings;
         let html = if lang == OUTPUT_FENCE && fence.test.is_none() {
             format!(
@@ -468,6 +905,30 @@ impl<'e, 'd> Renderer<'e, 'd> {
             }
         };
         self.out.push(Event::Html(html.into()));
+        if matches!(lang, "dataview" | "dataviewjs" | "query" | "tasks") {
+            self.warning(
+                range.start,
+                format!("`{lang}` blocks (an Obsidian plugin's queries) are shown as their source: studybook does not run them"),
+                Some("replace the query with the list it produces, or with [[links]]".into()),
+            );
+        }
+        if lang == "mermaid" {
+            self.warning(
+                range.start,
+                "mermaid diagrams are shown as their source: studybook does not draw them".into(),
+                Some(
+                    "draw the diagram as an SVG image beside the page to show it as a picture"
+                        .into(),
+                ),
+            );
+            self.out.push(Event::Html(
+                format!(
+                    "<p class=\"code-note\">{}</p>\n",
+                    escape(&self.env.strings.mermaid_note)
+                )
+                .into(),
+            ));
+        }
     }
 
     fn math(&mut self, tex: CowStr<'d>, display: bool, range: Range<usize>) {
@@ -539,6 +1000,9 @@ impl<'e, 'd> Renderer<'e, 'd> {
         if let Some(fragment) = dest.strip_prefix('#') {
             return self.same_page_anchor(fragment, offset);
         }
+        if let Some(path) = dest.strip_prefix("@/") {
+            return self.content_link(path, offset);
+        }
         if dest.starts_with('/') {
             self.warning(
                 offset,
@@ -559,12 +1023,17 @@ impl<'e, 'd> Renderer<'e, 'd> {
             );
             return dest.to_string();
         };
-        if target.extension().is_some_and(|e| e == "md") {
+        if crate::fsutil::is_markdown(&target) {
             let page = self
                 .env
                 .pages
                 .iter()
                 .position(|p| p.source.rel_path == target);
+            if page.is_none() {
+                if let Some(href) = self.intro_href(&target) {
+                    return href;
+                }
+            }
             let Some(id) = page else {
                 let stem = target
                     .file_stem()
@@ -581,8 +1050,20 @@ impl<'e, 'd> Renderer<'e, 'd> {
             };
             return self.page_href(id, fragment, offset);
         }
+        // mdBook books link to chapters by their output name too: `cli/index.html`.
+        if target.extension().is_some_and(|e| e == "html") {
+            let url = target.to_string_lossy().replace('\\', "/");
+            if let Some(id) = self.env.pages.iter().position(|p| p.url == url) {
+                return self.page_href(id, fragment, offset);
+            }
+        }
         if self.env.assets.contains(&target) {
+            let href = self.asset_href(&target);
             self.assets.insert(target);
+            return match fragment {
+                Some(f) => format!("{href}#{f}"),
+                None => href,
+            };
         } else {
             self.error(
                 offset,
@@ -593,9 +1074,57 @@ impl<'e, 'd> Renderer<'e, 'd> {
         dest.to_string()
     }
 
+    /// A link to a folder introduction (`_index.md`, or the top `README.md`), which has no page of
+    /// its own: the site index, at the folder's category.
+    fn intro_href(&self, target: &Path) -> Option<String> {
+        let name = target.file_name()?.to_string_lossy();
+        let folder = target.parent().unwrap_or(Path::new(""));
+        let top_readme = name.eq_ignore_ascii_case("README.md") && folder.as_os_str().is_empty();
+        if name != crate::parse::CATEGORY_FILE && !top_readme {
+            return None;
+        }
+        let key = folder
+            .components()
+            .map(|c| crate::slug::slugify(&c.as_os_str().to_string_lossy(), "folder"))
+            .collect::<Vec<_>>()
+            .join("/");
+        let anchor = if key.is_empty() {
+            String::new()
+        } else {
+            format!("#{}", crate::index::category_anchor(&key))
+        };
+        Some(format!("{}index.html{anchor}", self.root_prefix()))
+    }
+
+    /// Zola's `@/folder/page.md#anchor`: a page by its path from the content root.
+    fn content_link(&mut self, dest: &str, offset: usize) -> String {
+        let (path, fragment) = split_fragment(dest);
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let page = self
+            .env
+            .pages
+            .iter()
+            .position(|p| p.source.rel_path == Path::new(decoded.as_ref()));
+        match page {
+            Some(id) => self.page_href(id, fragment, offset),
+            None => {
+                self.error(
+                    offset,
+                    format!("no page at `@/{path}`"),
+                    Some(
+                        "`@/` links name a file from the content folder, e.g. `@/blog/post.md`"
+                            .into(),
+                    ),
+                );
+                "#".into()
+            }
+        }
+    }
+
     fn wikilink(&mut self, dest: &str, offset: usize) -> String {
         let (name, fragment) = split_fragment(dest);
-        let name = name.trim();
+        // In a table, `[[Note\|label]]` escapes the alias bar from the table; the `\` is not the name's.
+        let name = name.trim().trim_end_matches('\\');
         if name.is_empty() {
             return self.same_page_anchor(fragment.unwrap_or(""), offset);
         }
@@ -622,6 +1151,15 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 "#".into()
             }
             Lookup::Missing { suggestions } => {
+                // `[[paper.pdf]]`: a link to a file of the notes, found by name like an embed.
+                if let Some(target) = Path::new(name)
+                    .extension()
+                    .and_then(|_| self.asset_by_name(name).ok())
+                {
+                    let href = self.asset_href(&target);
+                    self.assets.insert(target);
+                    return href;
+                }
                 let help = if suggestions.is_empty() {
                     "link to a page title, alias, or file name".to_string()
                 } else {
@@ -634,7 +1172,16 @@ impl<'e, 'd> Renderer<'e, 'd> {
                             .join(" or ")
                     )
                 };
-                self.error(offset, format!("no page named [[{name}]]"), Some(help));
+                if self.env.unresolved_links_warn {
+                    self.unresolved = true;
+                    self.warning(
+                        offset,
+                        format!("no page named [[{name}]]: shown as not written yet"),
+                        Some(help),
+                    );
+                } else {
+                    self.error(offset, format!("no page named [[{name}]]"), Some(help));
+                }
                 "#".into()
             }
         }
@@ -654,7 +1201,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
             match SiteIndex::heading_id(target, fragment) {
                 Some(hid) => {
                     href.push('#');
-                    href.push_str(hid);
+                    href.push_str(&hid);
                 }
                 None => {
                     let help =
@@ -677,19 +1224,13 @@ impl<'e, 'd> Renderer<'e, 'd> {
     }
 
     fn same_page_anchor(&mut self, fragment: &str, offset: usize) -> String {
-        let found = self
-            .doc
-            .headings
-            .iter()
-            .find(|h| h.id == fragment)
-            .or_else(|| {
-                let wanted = crate::index::normalize(fragment);
-                self.doc
-                    .headings
-                    .iter()
-                    .find(|h| crate::index::normalize(&h.text) == wanted)
-            })
-            .map(|h| h.id.clone());
+        let page = self.doc.page.map(|id| &self.env.pages[id]);
+        let found = crate::index::find_anchor(
+            self.doc.headings,
+            page.and_then(|p| p.title_id.as_deref()),
+            page.map_or(&[][..], |p| &p.block_ids),
+            fragment,
+        );
         match found {
             Some(id) => format!("#{id}"),
             None if fragment.starts_with("fn") || fragment.starts_with("q-") => {
@@ -706,31 +1247,6 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 );
                 format!("#{fragment}")
             }
-        }
-    }
-
-    fn image(&mut self, dest: &str, offset: usize) {
-        if is_external(dest) || dest.starts_with('#') {
-            return;
-        }
-        let (path_part, _) = split_fragment(dest);
-        let decoded = percent_encoding::percent_decode_str(path_part)
-            .decode_utf8_lossy()
-            .into_owned();
-        match self.resolve_relative(&decoded) {
-            Some(target) if self.env.assets.contains(&target) => {
-                self.assets.insert(target);
-            }
-            Some(target) => self.warning(
-                offset,
-                format!("image `{}` not found", target.display()),
-                Some("put the image next to the page and link it relatively".into()),
-            ),
-            None => self.warning(
-                offset,
-                format!("image `{dest}` is outside the content folder"),
-                None,
-            ),
         }
     }
 
@@ -944,6 +1460,63 @@ impl<'e, 'd> Renderer<'e, 'd> {
     }
 }
 
+/// Characters escaped in one segment of a link to a content file.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// A file that could not be shown: its label, visibly marked, instead of a broken element.
+fn missing(label: &str, dest: &str) -> String {
+    let label = if label.trim().is_empty() { dest } else { label };
+    format!(
+        "<span class=\"missing-file\" title=\"{}\">{}</span>",
+        escape(dest),
+        escape(label)
+    )
+}
+
+/// Obsidian's embed size: `300` (width) or `300x200`.
+fn parse_size(alt: &str) -> Option<(u32, Option<u32>)> {
+    let (w, h) = match alt.split_once('x') {
+        Some((w, h)) => (w, Some(h)),
+        None => (alt, None),
+    };
+    let w = w.trim().parse().ok()?;
+    match h {
+        Some(h) => Some((w, Some(h.trim().parse().ok()?))),
+        None => Some((w, None)),
+    }
+}
+
+/// The part of a rendered page a `#Heading` or `#^block` embed shows: the heading and what
+/// follows it up to the next heading of the same or a higher level, or the block's element.
+fn section_html<'h>(html: &'h str, anchor: &str) -> Option<&'h str> {
+    let attr = format!(" id=\"{}\"", escape(anchor));
+    let at = html.find(&attr)?;
+    let start = html[..at].rfind('<')?;
+    let tag: String = html[start + 1..at].to_string();
+    if let Some(level) = tag.strip_prefix('h').and_then(|l| l.parse::<u8>().ok()) {
+        let end = (1..=level)
+            .filter_map(|l| html[at..].find(&format!("<h{l} ")).map(|i| at + i))
+            .min()
+            .unwrap_or(html.len());
+        return Some(&html[start..end]);
+    }
+    let close = format!("</{tag}>");
+    let end = html[at..]
+        .find(&close)
+        .map_or(html.len(), |i| at + i + close.len());
+    Some(&html[start..end])
+}
+
 /// A stable, readable-enough id for a question: `q-` and a short hash of its text.
 pub fn question_id(question: &str) -> String {
     let normalized = squash_whitespace(question, " ");
@@ -951,6 +1524,24 @@ pub fn question_id(question: &str) -> String {
         "q-{:08x}",
         xxhash_rust::xxh3::xxh3_64(normalized.as_bytes()) as u32
     )
+}
+
+/// mdBook hides the lines of a Rust example that start with `# ` (setup the reader need not see);
+/// `##` at the start stands for a literal `#`.
+fn hide_rustdoc_lines(code: &str) -> String {
+    code.split_inclusive('\n')
+        .filter_map(|line| {
+            let t = line.trim_start();
+            if t.starts_with("##") {
+                let indent = &line[..line.len() - t.len()];
+                Some(format!("{indent}{}", &t[1..]))
+            } else if t.starts_with("# ") || t.trim_end() == "#" {
+                None
+            } else {
+                Some(line.to_string())
+            }
+        })
+        .collect()
 }
 
 fn plain_text(events: &[Event<'_>]) -> String {
@@ -1044,6 +1635,7 @@ mod tests {
             cache: &f.cache,
             assets: &f.assets,
             strings: &f.strings,
+            unresolved_links_warn: false,
         };
         render(&env, &Doc::of_page(&f.pages[id], id))
     }
@@ -1295,5 +1887,33 @@ mod tests {
             diags,
             ["content/r.md:13:14: error: unknown code block attribute `timout` (did you mean `timeout`?)"]
         );
+    }
+
+    #[test]
+    fn other_tools_code_blocks_and_embed_helpers() {
+        assert_eq!(
+            hide_rustdoc_lines("# use x;\n#[derive(Debug)]\n## not hidden\nfn main() {}\n#\n"),
+            "#[derive(Debug)]\n# not hidden\nfn main() {}\n"
+        );
+        assert_eq!(parse_size("300"), Some((300, None)));
+        assert_eq!(parse_size("300x200"), Some((300, Some(200))));
+        assert_eq!(parse_size("a cat"), None);
+        let html = "<h2 id=\"a\">A</h2>\n<p>x</p>\n<h3 id=\"b\">B</h3>\n<h2 id=\"c\">C</h2>\n<p id=\"^k\">k</p>\n";
+        assert_eq!(
+            section_html(html, "a"),
+            Some("<h2 id=\"a\">A</h2>\n<p>x</p>\n<h3 id=\"b\">B</h3>\n")
+        );
+        assert_eq!(section_html(html, "^k"), Some("<p id=\"^k\">k</p>"));
+        let f = fixture(&[(
+            "d.md",
+            "```mermaid\ngraph TD; A-->B\n```\n\n```dataview\nLIST\n```\n",
+        )]);
+        let r = render_page(&f, 0);
+        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.short()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:#?}");
+        assert!(msgs[0]
+            .starts_with("content/d.md:1:1: warning: mermaid diagrams are shown as their source"));
+        assert!(msgs[1].starts_with("content/d.md:5:1: warning: `dataview` blocks"));
+        assert!(r.html.contains("class=\"code-note\""));
     }
 }

@@ -482,6 +482,7 @@ mod tests {
                 rel_path: (*path).into(),
                 display_path: std::path::Path::new("content").join(path),
                 text: format!("---\n{front}\n---\nbody\n"),
+                ..Default::default()
             })
             .collect();
         let parsed = crate::parse::parse(sources);

@@ -17,13 +17,17 @@ pub fn files(site: &SiteData<'_>) -> (Vec<OutputFile>, Option<Diagnostic>) {
     let Some(base) = absolute_base(site_url, site.config.git_repository_url.as_deref()) else {
         return (Vec::new(), Some(missing_host(site_url)));
     };
-    let mut urls = vec!["index.html".to_string()];
-    urls.extend(site.index.order.iter().map(|&p| site.pages[p].url.clone()));
+    let mut urls = vec![("index.html".to_string(), None)];
+    urls.extend(site.index.order.iter().map(|&p| {
+        let meta = &site.pages[p].meta;
+        let changed = meta.updated.as_deref().or(meta.date.as_deref());
+        (site.pages[p].url.clone(), changed.and_then(w3c_date))
+    }));
     urls.extend(
         site.index
             .tags
             .iter()
-            .map(|t| format!("tags/{}.html", t.slug)),
+            .map(|t| (format!("tags/{}.html", t.slug), None)),
     );
     let mut out = vec![OutputFile::new("sitemap.xml", sitemap_xml(&base, &urls))];
     // A site's own static/robots.txt says more than this default; it is copied instead.
@@ -102,12 +106,14 @@ fn missing_host(site_url: &str) -> Diagnostic {
     ))
 }
 
-fn sitemap_xml(base: &str, urls: &[String]) -> String {
+/// `urls`: each page's path and, when its front matter dates it, the day it last changed.
+fn sitemap_xml(base: &str, urls: &[(String, Option<&str>)]) -> String {
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     let base = crate::html::escape(base);
-    for url in urls {
+    for (url, lastmod) in urls {
+        let lastmod = lastmod.map_or(String::new(), |d| format!("<lastmod>{d}</lastmod>"));
         xml.push_str(&format!(
-            "  <url><loc>{base}{}</loc></url>\n",
+            "  <url><loc>{base}{}</loc>{lastmod}</url>\n",
             encode_path(url)
         ));
     }
@@ -127,6 +133,14 @@ fn encode_path(url: &str) -> String {
         .replace("%2E", ".")
         .replace("%2D", "-")
         .replace("%5F", "_")
+}
+
+/// The `YYYY-MM-DD` a front matter date starts with, for the sitemap; None for other text.
+fn w3c_date(date: &str) -> Option<&str> {
+    let day = date.trim().get(..10)?;
+    let b = day.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    (digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)).then_some(day)
 }
 
 fn robots_txt(base: &str) -> String {
@@ -209,11 +223,14 @@ mod tests {
     fn locs_are_absolute_and_encoded() {
         let xml = sitemap_xml(
             "https://u.github.io/n/",
-            &["index.html".into(), "training/批归一化.html".into()],
+            &[
+                ("index.html".into(), None),
+                ("training/批归一化.html".into(), Some("2026-11-30")),
+            ],
         );
         assert!(xml.contains("<loc>https://u.github.io/n/index.html</loc>"));
         assert!(xml.contains(
-            "<loc>https://u.github.io/n/training/%E6%89%B9%E5%BD%92%E4%B8%80%E5%8C%96.html</loc>"
+            "<loc>https://u.github.io/n/training/%E6%89%B9%E5%BD%92%E4%B8%80%E5%8C%96.html</loc><lastmod>2026-11-30</lastmod>"
         ));
         assert_eq!(
             robots_txt("https://u.github.io/n/"),

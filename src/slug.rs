@@ -23,6 +23,32 @@ pub fn slugify(text: &str, fallback: &str) -> String {
     }
 }
 
+/// A heading's id by the rule mdBook and GitHub share, so anchors written for either resolve:
+/// lowercase; letters, digits, `-` and `_` kept (CJK included); each whitespace character
+/// becomes `-`; every other character is dropped. `## `--open`` is `--open`,
+/// `## 1.1 标量、向量` is `11-标量向量`. Returns `fallback` when nothing is left.
+pub fn heading_id(text: &str, fallback: &str) -> String {
+    let id: String = text
+        .trim()
+        .chars()
+        .flat_map(|c| {
+            let keep = if c.is_alphanumeric() || c == '_' || c == '-' {
+                Some(c)
+            } else if c.is_whitespace() {
+                Some('-')
+            } else {
+                None
+            };
+            keep.into_iter().flat_map(char::to_lowercase)
+        })
+        .collect();
+    if id.is_empty() {
+        fallback.to_string()
+    } else {
+        id
+    }
+}
+
 /// Makes ids unique within one page: the second `intro` becomes `intro-1`, and so on.
 ///
 /// Each base remembers the next suffix to try, so claiming the same base n times costs O(n)
@@ -71,6 +97,22 @@ mod tests {
         );
         assert_eq!(slugify("  ", "section"), "section");
         assert_eq!(slugify("GIoU & DIoU", "x"), "giou-diou");
+    }
+
+    #[test]
+    fn heading_ids_follow_mdbook_and_github() {
+        assert_eq!(heading_id("--open", "s"), "--open");
+        assert_eq!(heading_id("SUMMARY.md", "s"), "summarymd");
+        assert_eq!(
+            heading_id("1.1 标量、向量、张量之间的联系", "s"),
+            "11-标量向量张量之间的联系"
+        );
+        assert_eq!(heading_id("GIoU & DIoU", "s"), "giou--diou");
+        assert_eq!(
+            heading_id("snake_case and Ünïcode", "s"),
+            "snake_case-and-ünïcode"
+        );
+        assert_eq!(heading_id("!!!", "section"), "section");
     }
 
     #[test]

@@ -37,6 +37,12 @@ pub struct Strings {
     pub theme_toggle: String,
     pub toggle_sidebar: String,
     pub permalink: String,
+    /// The title of a link to a note not written yet.
+    pub not_written_yet: String,
+    /// Before a page's `updated` date.
+    pub updated: String,
+    /// Under a `mermaid` fence, which is shown as its source.
+    pub mermaid_note: String,
     pub pages_count: String,
     pub note: String,
     pub tip: String,
@@ -92,6 +98,12 @@ impl Strings {
             theme_toggle: s("Toggle dark mode", "切换深色模式"),
             toggle_sidebar: s("Toggle the topic list", "显示或隐藏主题列表"),
             permalink: s("Link to this section", "本节链接"),
+            updated: s("Updated", "更新于"),
+            not_written_yet: s("Not written yet", "尚未撰写"),
+            mermaid_note: s(
+                "A Mermaid diagram, shown as its source.",
+                "Mermaid 图表（显示为源代码）。",
+            ),
             pages_count: s("pages", "篇"),
             note: s("Note", "注意"),
             tip: s("Tip", "提示"),

@@ -32,6 +32,18 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     (seconds > 0.0 && seconds.is_finite()).then(|| Duration::from_secs_f64(seconds))
 }
 
+/// The Markdown dialect, shared by every stage that parses Markdown.
+pub fn markdown_options() -> pulldown_cmark::Options {
+    pulldown_cmark::Options::ENABLE_TABLES
+        | pulldown_cmark::Options::ENABLE_FOOTNOTES
+        | pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+        | pulldown_cmark::Options::ENABLE_TASKLISTS
+        | pulldown_cmark::Options::ENABLE_HEADING_ATTRIBUTES
+        | pulldown_cmark::Options::ENABLE_SMART_PUNCTUATION
+        | pulldown_cmark::Options::ENABLE_MATH
+        | pulldown_cmark::Options::ENABLE_WIKILINKS
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;

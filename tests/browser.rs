@@ -54,6 +54,15 @@ fn browser_suite() {
         report.generated.diagnostics
     );
 
+    // An Obsidian vault, built from its root as it is.
+    let vault = Site::copy_of("vault");
+    let vault_report = vault.build();
+    assert!(
+        vault_report.generated.diagnostics.is_empty(),
+        "{:?}",
+        vault_report.generated.diagnostics
+    );
+
     // This repository's own study site, built with its cache so math is not rendered again.
     let repo_site = tempfile::tempdir().unwrap();
     let opts = studybook::build::BuildOptions {
@@ -81,6 +90,7 @@ fn browser_suite() {
         .env("CHROMIUM_PATH", chromium)
         .env("FIXTURE_SITE", fixture.root().join("book"))
         .env("FIXTURE_ROOT", fixture.root())
+        .env("VAULT_SITE", vault.root().join("book"))
         .env("REPO_SITE", repo_site.path().join("book"))
         .env("STUDYBOOK_BIN", env!("CARGO_BIN_EXE_studybook"))
         .current_dir(&browser_dir)

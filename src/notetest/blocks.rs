@@ -12,7 +12,7 @@ use super::lang::Lang;
 use crate::diagnostics::{Diagnostic, LineIndex, Position};
 use crate::frontmatter;
 use crate::load::Source;
-use crate::parse::markdown_options;
+use crate::text::markdown_options;
 
 /// The info word of a fence that holds the expected stdout of the block before it.
 pub const OUTPUT_FENCE: &str = "output";
@@ -244,6 +244,7 @@ mod tests {
             rel_path: "p.md".into(),
             display_path: "content/p.md".into(),
             text: text.into(),
+            ..Source::default()
         })
     }
 

@@ -133,7 +133,7 @@ pub fn run(opts: &TestOptions, progress: &dyn Progress) -> Result<TestReport, No
             ..TestReport::default()
         });
     };
-    let jobs = collect(opts, &config.src, &mut diags);
+    let jobs = collect(opts, &config, &mut diags);
     let mut tools: BTreeMap<Lang, Result<Toolchain, Missing>> = BTreeMap::new();
     for job in &jobs {
         if !job.skip {
@@ -197,8 +197,8 @@ pub fn run(opts: &TestOptions, progress: &dyn Progress) -> Result<TestReport, No
 }
 
 /// The tests of every selected page, in file order, with the problems found on the way.
-fn collect(opts: &TestOptions, content: &std::path::Path, diags: &mut Vec<Diagnostic>) -> Vec<Job> {
-    let loaded = crate::load::load(&opts.root, content);
+fn collect(opts: &TestOptions, config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<Job> {
+    let loaded = crate::load::load(&opts.root, config);
     diags.extend(loaded.diagnostics);
     let mut jobs = Vec::new();
     for source in &loaded.sources {

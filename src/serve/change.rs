@@ -33,19 +33,24 @@ pub fn classify(rel: &Path, content: &Path, build_dir: &Path) -> Change {
     if hidden || is_editor_scratch(&name) || rel.starts_with(build_dir) {
         return Change::Ignored;
     }
+    // Notes kept at the site root (a vault, `src = "."`): `content` is `.`, which every path is in.
+    let content: std::path::PathBuf = content
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
     if rel == Path::new(crate::config::CONFIG_FILE) {
         Change::Config
-    } else if rel.starts_with(content) {
-        if rel.extension().is_some_and(|e| e == "md") {
-            Change::Page(rel.to_path_buf())
-        } else {
-            Change::Asset
-        }
     } else if rel.starts_with(crate::theme::TEMPLATES_DIR) {
         Change::Template
     } else if rel.starts_with(crate::theme::STATIC_DIR) {
         Change::Static {
             css: rel.extension().is_some_and(|e| e == "css"),
+        }
+    } else if rel.starts_with(&content) && !rel.starts_with("node_modules") {
+        if crate::fsutil::is_markdown(rel) {
+            Change::Page(rel.to_path_buf())
+        } else {
+            Change::Asset
         }
     } else {
         Change::Ignored
@@ -119,6 +124,17 @@ mod tests {
         ] {
             assert_eq!(c(path), Change::Ignored, "{path}");
         }
+    }
+
+    #[test]
+    fn notes_at_the_site_root_are_content() {
+        let c = |p: &str| classify(Path::new(p), Path::new("."), Path::new("book"));
+        assert_eq!(c("Inbox/Daily.MD"), Change::Page("Inbox/Daily.MD".into()));
+        assert_eq!(c("Attachments/a.png"), Change::Asset);
+        assert_eq!(c("templates/page.html"), Change::Template);
+        assert_eq!(c("book/index.html"), Change::Ignored);
+        assert_eq!(c(".obsidian/workspace.json"), Change::Ignored);
+        assert_eq!(c("book.toml"), Change::Config);
     }
 
     #[test]

@@ -11,7 +11,6 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::index::PageId;
 use crate::layout::{self, Fingerprints};
-use crate::load::Source;
 
 use super::change::{page_change, Change, PageChange};
 
@@ -175,10 +174,8 @@ impl LiveSite {
 
     fn page_id(&self, rel: &Path) -> Option<PageId> {
         let a = self.analyzed.as_ref()?;
-        let config = self.config.as_ref()?;
-        a.pages
-            .iter()
-            .position(|p| config.src.join(&p.source.rel_path) == rel)
+        // The path from the site root, as the watcher gives it (also when the notes are the root).
+        a.pages.iter().position(|p| p.source.display_path == rel)
     }
 
     /// The full pipeline, in memory.
@@ -240,24 +237,7 @@ impl LiveSite {
     fn update_pages(&mut self, edited: &BTreeSet<PageId>) -> Option<Update> {
         let config = self.config.as_ref()?;
         let a = self.analyzed.as_mut()?;
-        let mut sources = Vec::with_capacity(edited.len());
-        for &id in edited {
-            let old = &a.pages[id].source;
-            let bytes = std::fs::read(self.root.join(&old.display_path)).ok()?;
-            // A page with NUL characters goes through the full rebuild, whose load reports them.
-            if bytes.contains(&0) {
-                return None;
-            }
-            sources.push((
-                id,
-                Source {
-                    rel_path: old.rel_path.clone(),
-                    display_path: old.display_path.clone(),
-                    text: String::from_utf8(bytes).ok()?,
-                },
-            ));
-        }
-        let rendered = a.update(config, &self.cache, sources).ok()?;
+        let rendered = a.update(&self.root, config, &self.cache, edited).ok()?;
         let tera = a.tera.as_ref().ok()?;
         let site = a.site_data(config);
         let after = layout::fingerprints(&site);
@@ -409,6 +389,31 @@ mod tests {
         assert!(update.incremental);
         assert!(update.changed.contains("gan/wgan.html"));
         assert!(!update.changed.contains("gan/gan.html"));
+        assert_equals_full_build(&mut site);
+    }
+
+    #[test]
+    fn a_vault_note_edit_is_incremental_and_equals_a_full_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vault");
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.unwrap();
+            let to = dir.path().join(entry.path().strip_prefix(&src).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        let mut site = LiveSite::new(dir.path());
+        assert!(!site.has_errors(), "{:?}", site.diagnostics);
+        let note = "深度学习/激活函数.md";
+        edit(dir.path(), note, |t| t.replace("计算简单", "计算非常简单"));
+        let change =
+            super::super::change::classify(Path::new(note), Path::new("."), Path::new("book"));
+        let update = site.apply(&[change]);
+        assert!(update.incremental);
+        assert!(update.changed.contains("深度学习/激活函数.html"));
         assert_equals_full_build(&mut site);
     }
 

@@ -23,10 +23,13 @@
     var pages = document.createElement("ul");
     cat.pages.forEach(function (p) {
       var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = root + "/" + p.url;
+      if (p.level) li.setAttribute("data-level", p.level);
+      /* A draft chapter of an mdBook SUMMARY.md: listed, not linked. */
+      var a = document.createElement(p.url ? "a" : "span");
+      if (p.url) a.href = root + "/" + p.url;
+      else a.className = "nav-draft";
       a.textContent = p.title;
-      if (p.url === current) a.setAttribute("aria-current", "page");
+      if (p.url && p.url === current) a.setAttribute("aria-current", "page");
       li.appendChild(a);
       pages.appendChild(li);
     });
