@@ -447,7 +447,7 @@
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     status.textContent = results.length
-      ? results.length + " " + box.getAttribute("data-results")
+      ? results.length + " " + box.getAttribute(results.length === 1 ? "data-result-one" : "data-results")
       : box.getAttribute("data-no-results");
   }
 
