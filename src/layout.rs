@@ -30,6 +30,24 @@ pub struct SiteData<'a> {
     pub strings: &'a Strings,
 }
 
+impl SiteData<'_> {
+    /// A page's title as readers see it outside its own page: math as readable text, never TeX.
+    pub fn title(&self, id: PageId) -> &str {
+        self.rendered
+            .get(id)
+            .and_then(|r| r.title.as_ref())
+            .map_or(&self.pages[id].title, |t| &t.text)
+    }
+
+    /// A page's title as HTML, math rendered by KaTeX.
+    pub fn title_html(&self, id: PageId) -> String {
+        match self.rendered.get(id).and_then(|r| r.title.as_ref()) {
+            Some(t) => t.html.clone(),
+            None => crate::math::escape(&self.pages[id].title),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct SiteView<'a> {
     title: &'a str,
@@ -62,6 +80,8 @@ struct Link<'a> {
 #[derive(Serialize)]
 struct PageView<'a> {
     title: &'a str,
+    /// The title as HTML: math rendered, for the page's own heading.
+    title_html: String,
     slug: &'a str,
     url: &'a str,
     summary: Option<&'a str>,
@@ -142,6 +162,7 @@ struct TagView<'a> {
 #[derive(Serialize)]
 struct PrintPage<'a> {
     title: &'a str,
+    title_html: String,
     anchor: String,
     body: String,
 }
@@ -401,7 +422,7 @@ fn site_view<'a>(site: &'a SiteData<'a>) -> SiteView<'a> {
 fn link<'a>(site: &'a SiteData<'a>, id: PageId) -> Link<'a> {
     let p = &site.pages[id];
     Link {
-        title: &p.title,
+        title: site.title(id),
         url: p.url.clone(),
         summary: p.meta.summary.as_deref(),
     }
@@ -436,7 +457,8 @@ fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
             url: format!("index.html#{}", category_anchor(&c.key)),
         });
     PageView {
-        title: &page.title,
+        title: site.title(id),
+        title_html: site.title_html(id),
         slug: &page.slug,
         url: &page.url,
         summary: page.meta.summary.as_deref(),
@@ -517,12 +539,12 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
         .study_order
         .iter()
         .map(|&p| StudyStep {
-            title: &site.pages[p].title,
+            title: site.title(p),
             url: site.pages[p].url.clone(),
             depth: site.graph.depth.get(p).copied().unwrap_or(0),
             prerequisites: site.graph.prerequisites[p]
                 .iter()
-                .map(|&q| site.pages[q].title.as_str())
+                .map(|&q| site.title(q))
                 .collect(),
         })
         .collect();
@@ -538,11 +560,12 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
 /// Titles and aliases, grouped by first letter; names in other scripts share one group at the end.
 fn alphabetical<'a>(site: &'a SiteData<'a>) -> Vec<Letter<'a>> {
     let mut entries: Vec<(String, AzEntry<'a>)> = Vec::new();
-    for page in site.pages {
+    for (id, page) in site.pages.iter().enumerate() {
+        let title = site.title(id);
         entries.push((
-            page.title.to_lowercase(),
+            title.to_lowercase(),
             AzEntry {
-                name: &page.title,
+                name: title,
                 url: page.url.clone(),
                 alias_of: None,
             },
@@ -553,7 +576,7 @@ fn alphabetical<'a>(site: &'a SiteData<'a>) -> Vec<Letter<'a>> {
                 AzEntry {
                     name: alias,
                     url: page.url.clone(),
-                    alias_of: Some(&page.title),
+                    alias_of: Some(title),
                 },
             ));
         }
@@ -588,7 +611,8 @@ fn print_pages<'a>(site: &'a SiteData<'a>) -> Vec<PrintPage<'a>> {
         .map(|(i, &id)| {
             let page = &site.pages[id];
             PrintPage {
-                title: &page.title,
+                title: site.title(id),
+                title_html: site.title_html(id),
                 anchor: print::page_anchor(&page.url),
                 body: print::body_placeholder(i),
             }

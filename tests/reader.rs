@@ -20,7 +20,10 @@ fn a_new_page_has_no_placeholder_card_and_one_question_is_singular() {
         String::from_utf8_lossy(&out.stderr)
     );
     let page = site.out("basics/receptive-field.html");
-    assert!(!page.contains("question-count"), "no question count: {page}");
+    assert!(
+        !page.contains("question-count"),
+        "no question count: {page}"
+    );
     assert!(!page.contains("data-question"), "no placeholder question");
     let practice = site.out("practice.html");
     assert!(
@@ -45,4 +48,68 @@ fn a_new_page_has_no_placeholder_card_and_one_question_is_singular() {
     );
     assert!(site.cli(&["build"]).status.success());
     assert!(site.out("basics/softmax.html").contains(">1 道面试题</a>"));
+}
+
+/// A page whose title and a heading have math, added to the basic fixture.
+const CRITIC: &str = "---\ntags: [gan]\nprerequisites: [WGAN]\n---\n# Why $n_{\\text{critic}} = 5$\n\nSee [[WGAN]] and [[GAN]].\n\n## The ratio $\\theta$\n\n> [!QUESTION] Why train the critic more?\n> So it is near optimal.\n";
+
+#[test]
+fn math_in_titles_and_headings_never_shows_as_tex() {
+    let site = Site::copy_of("basic");
+    site.write("content/gan/critic.md", CRITIC);
+    let report = site.build();
+    assert!(
+        report.generated.diagnostics.is_empty(),
+        "{:?}",
+        report.generated.diagnostics
+    );
+    let readable = "Why n_critic = 5";
+    let mut outputs = common::html_files(&site.root().join("book"));
+    for js in ["js/nav-data.js", "search-index.js"] {
+        outputs.push((js.to_string(), site.out(js)));
+    }
+    for (path, text) in &outputs {
+        assert!(
+            !text.contains("Why n_{\\text{critic}}"),
+            "{path} shows the title's TeX"
+        );
+        assert!(
+            !text.contains("The ratio \\theta"),
+            "{path} shows a heading's TeX"
+        );
+    }
+    let find = |path: &str| &outputs.iter().find(|(p, _)| p == path).unwrap().1;
+    // Lists of titles show the readable text: sidebar, index, A–Z, tags, glossary, practice,
+    // backlinks and previous/next of the neighbours, search results.
+    for path in [
+        "js/nav-data.js",
+        "index.html",
+        "tags/gan.html",
+        "glossary.html",
+        "practice.html",
+        "gan/wgan.html",
+        "search-index.js",
+    ] {
+        assert!(find(path).contains(readable), "{path} lacks the title");
+    }
+    let wgan = find("gan/wgan.html");
+    let backlinks = wgan.split("class=\"backlinks\"").nth(1).unwrap();
+    assert!(backlinks.contains(readable));
+    // The page's own heading, the print view's heading and the TOC render the math.
+    let page = find("gan/critic.html");
+    let h1 = page
+        .split("<h1>")
+        .nth(1)
+        .unwrap()
+        .split("</h1>")
+        .next()
+        .unwrap();
+    assert!(h1.starts_with("Why <span class=\"katex\">"), "{h1}");
+    let toc = page.split("<nav class=\"toc\"").nth(1).unwrap();
+    let toc = toc.split("</nav>").next().unwrap();
+    assert!(toc.contains("The ratio <span class=\"katex\">"), "{toc}");
+    let print = find("print.html");
+    assert!(print.contains("-title\">Why <span class=\"katex\">"));
+    // The practice card names its section as readable text.
+    assert!(find("practice.html").contains(" › The ratio θ"));
 }

@@ -28,11 +28,18 @@
     return w;
   }
 
+  /* A word that is one Greek letter stands for its name: the twin of src/search.rs `greek_name`. */
+  var GREEK = new Map(Object.entries({ "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
+    "ζ": "zeta", "η": "eta", "θ": "theta", "ϑ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda",
+    "μ": "mu", "ν": "nu", "ξ": "xi", "ο": "omicron", "π": "pi", "ϖ": "pi", "ρ": "rho", "ϱ": "rho",
+    "σ": "sigma", "ς": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "ϕ": "phi", "χ": "chi",
+    "ψ": "psi", "ω": "omega" }));
+
   /* Splits folded text into parts: {word} for Latin words and numbers, {run} for CJK runs. */
   function parts(text) {
     var out = [], word = "", run = [];
     function flushWord() {
-      if (word && Array.from(word).length <= MAX_WORD) out.push({ word: stem(word), raw: word });
+      if (word && Array.from(word).length <= MAX_WORD) out.push({ word: GREEK.get(word) || stem(word), raw: word });
       word = "";
     }
     function flushRun() { if (run.length) out.push({ run: run }); run = []; }
