@@ -39,6 +39,15 @@ impl SiteData<'_> {
             .map_or(&self.pages[id].title, |t| &t.text)
     }
 
+    /// Rendered HTML as pages show it: in an English site, Chinese runs marked `lang="zh"` so
+    /// each script gets its own fonts and punctuation widths ([`crate::lang`]).
+    pub fn body<'h>(&self, html: &'h str) -> std::borrow::Cow<'h, str> {
+        match self.config.language {
+            crate::config::Language::En => crate::lang::mark_chinese(html),
+            crate::config::Language::ZhCn => std::borrow::Cow::Borrowed(html),
+        }
+    }
+
     /// A page's title as HTML, math rendered by KaTeX.
     pub fn title_html(&self, id: PageId) -> String {
         match self.rendered.get(id).and_then(|r| r.title.as_ref()) {
@@ -85,7 +94,7 @@ struct PageView<'a> {
     slug: &'a str,
     url: &'a str,
     summary: Option<&'a str>,
-    body: &'a str,
+    body: std::borrow::Cow<'a, str>,
     toc: &'a [TocEntry],
     tags: Vec<TagLink<'a>>,
     aliases: &'a [String],
@@ -114,7 +123,7 @@ struct TagLink<'a> {
 
 #[derive(Serialize)]
 struct IndexView<'a> {
-    intro: Option<&'a str>,
+    intro: Option<std::borrow::Cow<'a, str>>,
     categories: Vec<IndexCategory<'a>>,
     tags: Vec<TagLink<'a>>,
     alphabetical: Vec<Letter<'a>>,
@@ -126,7 +135,7 @@ struct IndexCategory<'a> {
     key: &'a str,
     title: &'a str,
     anchor: String,
-    intro: Option<&'a str>,
+    intro: Option<std::borrow::Cow<'a, str>>,
     pages: Vec<Link<'a>>,
 }
 
@@ -462,7 +471,7 @@ fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
         slug: &page.slug,
         url: &page.url,
         summary: page.meta.summary.as_deref(),
-        body: &rendered.html,
+        body: site.body(&rendered.html),
         toc: &rendered.toc,
         tags: page
             .meta
@@ -529,8 +538,8 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
             intro: site
                 .intros
                 .get(&cat.key)
-                .map(|r| r.html.as_str())
-                .filter(|_| !cat.key.is_empty()),
+                .filter(|_| !cat.key.is_empty())
+                .map(|r| site.body(&r.html)),
             pages: cat.pages.iter().map(|&p| link(site, p)).collect(),
         })
         .collect();
@@ -549,7 +558,7 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
         })
         .collect();
     IndexView {
-        intro: site.intros.get("").map(|r| r.html.as_str()),
+        intro: site.intros.get("").map(|r| site.body(&r.html)),
         categories,
         tags: tag_links(site),
         alphabetical: alphabetical(site),
@@ -630,7 +639,8 @@ fn print_bodies(site: &SiteData<'_>, html: &[u8]) -> Vec<u8> {
     let body = |i: usize| {
         let id = *site.index.order.get(i)?;
         let page = &site.pages[id];
-        Some(print::rebase(&site.rendered[id].html, &page.url, &anchors))
+        let html = print::rebase(&site.rendered[id].html, &page.url, &anchors);
+        Some(site.body(&html).into_owned())
     };
     print::fill_bodies(&String::from_utf8_lossy(html), body).into_bytes()
 }

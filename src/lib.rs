@@ -12,6 +12,7 @@ pub mod fsutil;
 pub mod graph;
 pub mod highlight;
 pub mod index;
+pub mod lang;
 pub mod layout;
 pub mod load;
 pub mod math;

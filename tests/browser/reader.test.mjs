@@ -242,3 +242,33 @@ test("a flagship page, screenshotted on desktop and phone, light and dark", asyn
     }
   }
 });
+
+test("’ is narrow in English text and “ full-width in Chinese text", async () => {
+  const { page, context } = await newPage(browser);
+  await page.goto(fileUrl(REPO, "generative/wgan.html"));
+  await page.evaluate(() => document.fonts.ready);
+  const widths = await page.evaluate(() => {
+    /* The width of the first `ch` in a text node that `accept`s, over the font size there. */
+    function measure(ch, accept) {
+      const walker = document.createTreeWalker(document.querySelector("main .content"), NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.data.indexOf(ch);
+        if (i < 0 || !accept(n.parentElement)) continue;
+        const range = document.createRange();
+        range.setStart(n, i);
+        range.setEnd(n, i + 1);
+        const size = parseFloat(getComputedStyle(n.parentElement).fontSize);
+        return { ratio: range.getBoundingClientRect().width / size, text: n.data.slice(Math.max(0, i - 20), i + 20) };
+      }
+      return null;
+    }
+    return {
+      latin: measure("’", (el) => !el.closest("[lang|=zh], code, .katex")),
+      chinese: measure("“", (el) => !!el.closest("[lang|=zh]")),
+    };
+  });
+  assert.ok(widths.latin && widths.chinese, JSON.stringify(widths));
+  assert.ok(widths.latin.ratio < 0.5, `’ in English: ${JSON.stringify(widths.latin)}`);
+  assert.ok(widths.chinese.ratio > 0.85, `“ in Chinese: ${JSON.stringify(widths.chinese)}`);
+  await context.close();
+});
