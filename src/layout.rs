@@ -566,13 +566,14 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
     }
 }
 
-/// Titles and aliases, grouped by first letter; names in other scripts share one group at the end.
+/// Titles and aliases, grouped by first letter, Chinese names by their pinyin among the Latin
+/// ones ([`crate::collate`]); names in other scripts share one group at the end.
 fn alphabetical<'a>(site: &'a SiteData<'a>) -> Vec<Letter<'a>> {
-    let mut entries: Vec<(String, AzEntry<'a>)> = Vec::new();
+    let mut entries: Vec<((String, String), AzEntry<'a>)> = Vec::new();
     for (id, page) in site.pages.iter().enumerate() {
         let title = site.title(id);
         entries.push((
-            title.to_lowercase(),
+            crate::collate::sort_key(title),
             AzEntry {
                 name: title,
                 url: page.url.clone(),
@@ -581,7 +582,7 @@ fn alphabetical<'a>(site: &'a SiteData<'a>) -> Vec<Letter<'a>> {
         ));
         for alias in &page.meta.aliases {
             entries.push((
-                alias.to_lowercase(),
+                crate::collate::sort_key(alias),
                 AzEntry {
                     name: alias,
                     url: page.url.clone(),
@@ -592,16 +593,14 @@ fn alphabetical<'a>(site: &'a SiteData<'a>) -> Vec<Letter<'a>> {
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     let mut letters: BTreeMap<(u8, String), Vec<AzEntry<'a>>> = BTreeMap::new();
-    for (key, entry) in entries {
-        let first = key.chars().next().unwrap_or(' ');
-        let group = if first.is_ascii_alphabetic() {
-            (0, first.to_ascii_uppercase().to_string())
-        } else if first.is_ascii_digit() {
-            (1, "0–9".to_string())
-        } else {
-            (2, "…".to_string())
+    for (_, entry) in entries {
+        let letter = crate::collate::initial(entry.name);
+        let rank = match letter.as_str() {
+            "0–9" => 1,
+            "…" => 2,
+            _ => 0,
         };
-        letters.entry(group).or_default().push(entry);
+        letters.entry((rank, letter)).or_default().push(entry);
     }
     letters
         .into_iter()

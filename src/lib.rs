@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod cache;
+pub mod collate;
 pub mod config;
 pub mod diagnostics;
 pub mod frontmatter;

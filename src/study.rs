@@ -64,6 +64,8 @@ struct GlossaryEntry<'a> {
     topic: Option<&'a str>,
     /// The page's names in the other script.
     others: Vec<&'a str>,
+    /// On the first Chinese name of each pinyin initial: that initial, as a group heading.
+    letter: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -230,6 +232,7 @@ fn glossary_view<'a>(site: &'a SiteData<'a>) -> GlossaryView<'a> {
                     .copied()
                     .filter(|&n| is_cjk(n) != script)
                     .collect(),
+                letter: None,
             };
             if script {
                 cjk.push(entry);
@@ -239,7 +242,15 @@ fn glossary_view<'a>(site: &'a SiteData<'a>) -> GlossaryView<'a> {
         }
     }
     latin.sort_by_cached_key(|e| (e.name.to_lowercase(), e.name));
-    cjk.sort_by_key(|e| e.name);
+    cjk.sort_by_cached_key(|e| crate::collate::sort_key(e.name));
+    let mut last = String::new();
+    for e in &mut cjk {
+        let letter = crate::collate::initial(e.name);
+        if letter != last {
+            last.clone_from(&letter);
+            e.letter = Some(letter);
+        }
+    }
     GlossaryView { latin, cjk }
 }
 

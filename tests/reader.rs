@@ -113,3 +113,44 @@ fn math_in_titles_and_headings_never_shows_as_tex() {
     // The practice card names its section as readable text.
     assert!(find("practice.html").contains(" › The ratio θ"));
 }
+
+/// The names in an HTML fragment's links, in order.
+fn link_texts(html: &str) -> Vec<&str> {
+    html.split("<a href=\"")
+        .skip(1)
+        .map(|a| a.split('>').nth(1).unwrap().split('<').next().unwrap())
+        .collect()
+}
+
+#[test]
+fn chinese_names_sort_by_pinyin_under_their_initials() {
+    let site = Site::copy_of("basic");
+    site.build();
+    // Code point order would be 批, 瓦, 生; pinyin order is pī, shēng, wǎ.
+    let g = site.out("glossary.html");
+    let cjk = g.split("id=\"glossary-cjk\"").nth(1).unwrap();
+    let cjk = cjk.split("</table>").next().unwrap();
+    let names: Vec<&str> = link_texts(cjk)
+        .into_iter()
+        .filter(|n| studybook::study::is_cjk(n))
+        .collect();
+    assert_eq!(names, ["批归一化", "生成对抗网络", "瓦瑟斯坦GAN"]);
+    for letter in ["P", "S", "W"] {
+        assert!(cjk.contains(&format!("scope=\"rowgroup\">{letter}</th>")));
+    }
+    // The A–Z index files them under P, S and W beside the Latin names.
+    let index = site.out("index.html");
+    let az = index.split("id=\"a-z\"").nth(1).unwrap();
+    let group = |letter: &str| {
+        let start = format!("<h3 class=\"az-letter\">{letter}</h3>");
+        let part = az
+            .split(start.as_str())
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {letter}"));
+        link_texts(part.split("</ul>").next().unwrap())
+    };
+    assert!(group("P").contains(&"批归一化"));
+    assert!(group("S").contains(&"生成对抗网络"));
+    assert_eq!(group("W"), ["瓦瑟斯坦GAN", "Wasserstein GAN", "WGAN"]);
+    assert!(!az.contains("<h3 class=\"az-letter\">…</h3>"));
+}
