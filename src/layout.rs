@@ -102,6 +102,8 @@ struct PageView<'a> {
     backlinks: Vec<Link<'a>>,
     prev: Option<Link<'a>>,
     next: Option<Link<'a>>,
+    /// Previous and next follow the study order (true) or the contents (false).
+    nav_by_study_order: bool,
     questions: &'a [Question],
     edit_url: Option<String>,
     category: Option<NavCategoryRef<'a>>,
@@ -437,16 +439,26 @@ fn link<'a>(site: &'a SiteData<'a>, id: PageId) -> Link<'a> {
     }
 }
 
+/// The order previous/next links follow: the study order when any page has prerequisites (each
+/// topic then comes after the topics it builds on), else the contents' reading order. The flag
+/// is true for the study order; pages say which order their links follow.
+pub fn nav_order<'a>(index: &'a SiteIndex, graph: &'a LinkGraph) -> (&'a [PageId], bool) {
+    if graph.prerequisites.iter().any(|p| !p.is_empty()) {
+        (&graph.study_order, true)
+    } else {
+        (&index.order, false)
+    }
+}
+
 fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
     let page = &site.pages[id];
     let rendered = &site.rendered[id];
-    let pos = site.index.order.iter().position(|&p| p == id);
+    let (order, by_study_order) = nav_order(site.index, site.graph);
+    let pos = order.iter().position(|&p| p == id);
     let prev = pos
         .and_then(|i| i.checked_sub(1))
-        .map(|i| link(site, site.index.order[i]));
-    let next = pos
-        .and_then(|i| site.index.order.get(i + 1))
-        .map(|&p| link(site, p));
+        .map(|i| link(site, order[i]));
+    let next = pos.and_then(|i| order.get(i + 1)).map(|&p| link(site, p));
     let source_path = page
         .source
         .display_path
@@ -507,6 +519,7 @@ fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
             .unwrap_or_default(),
         prev,
         next,
+        nav_by_study_order: by_study_order,
         questions: &rendered.questions,
         edit_url,
         category,

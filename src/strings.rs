@@ -19,6 +19,9 @@ pub struct Strings {
     pub referenced_by: String,
     pub previous: String,
     pub next: String,
+    /// What previous/next follow: the study order, or the contents.
+    pub in_study_order: String,
+    pub in_contents_order: String,
     pub home: String,
     pub a_to_z: String,
     pub study_order: String,
@@ -68,6 +71,14 @@ impl Strings {
             referenced_by: s("Referenced by", "被引用于"),
             previous: s("Previous", "上一篇"),
             next: s("Next", "下一篇"),
+            in_study_order: s(
+                "Previous and next follow the study order: each topic after what it builds on.",
+                "上一篇和下一篇按学习顺序排列：每个主题都在它的前置主题之后。",
+            ),
+            in_contents_order: s(
+                "Previous and next follow the order of the contents.",
+                "上一篇和下一篇按目录顺序排列。",
+            ),
             home: s("Home", "首页"),
             a_to_z: s("A–Z", "索引 A–Z"),
             study_order: s("Study order", "学习顺序"),

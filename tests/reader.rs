@@ -154,3 +154,43 @@ fn chinese_names_sort_by_pinyin_under_their_initials() {
     assert_eq!(group("W"), ["瓦瑟斯坦GAN", "Wasserstein GAN", "WGAN"]);
     assert!(!az.contains("<h3 class=\"az-letter\">…</h3>"));
 }
+
+/// The previous and next links of a built page, as (href, text), and the line that names their order.
+fn page_nav(html: &str) -> (Option<String>, Option<String>, String) {
+    let nav = html.split("<nav class=\"page-nav\"").nth(1).unwrap();
+    let href = |class: &str| {
+        nav.split(&format!("class=\"{class}\" rel=\"{class}\" href=\""))
+            .nth(1)
+            .map(|r| r.split('"').next().unwrap().to_string())
+    };
+    let order = nav.split("class=\"page-nav-order\">").nth(1).unwrap();
+    let order = order.split("</p>").next().unwrap().to_string();
+    (href("prev"), href("next"), order)
+}
+
+#[test]
+fn previous_and_next_follow_the_study_order_and_say_so() {
+    let site = Site::empty();
+    site.write("book.toml", "[book]\ntitle = \"T\"\n");
+    // In the contents, Applied comes first; it builds on Basics, so in study order it comes after.
+    site.write(
+        "content/a/applied.md",
+        "---\ntitle: Applied\nprerequisites: [Basics]\n---\nText.\n",
+    );
+    site.write("content/b/basics.md", "---\ntitle: Basics\n---\nText.\n");
+    let report = site.build();
+    assert!(report.generated.diagnostics.is_empty());
+    let (prev, next, order) = page_nav(&site.out("a/applied.html"));
+    assert_eq!(prev.as_deref(), Some("../b/basics.html"));
+    assert_eq!(next, None);
+    assert!(order.contains("follow the study order"), "{order}");
+    let (prev, next, _) = page_nav(&site.out("b/basics.html"));
+    assert_eq!((prev, next.as_deref()), (None, Some("../a/applied.html")));
+
+    // Without prerequisites, the contents' order, and the page says that instead.
+    site.write("content/a/applied.md", "---\ntitle: Applied\n---\nText.\n");
+    site.build();
+    let (prev, next, order) = page_nav(&site.out("a/applied.html"));
+    assert_eq!((prev, next.as_deref()), (None, Some("../b/basics.html")));
+    assert!(order.contains("order of the contents"), "{order}");
+}

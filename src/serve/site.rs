@@ -388,8 +388,10 @@ impl Deps {
             .iter()
             .map(|t| (t.slug.as_str(), t.pages.len()))
             .collect();
+        // Previous and next follow the same order as the layout's.
+        let (order, _) = crate::layout::nav_order(&a.index, &a.graph);
         let mut position = vec![usize::MAX; a.pages.len()];
-        for (i, &p) in a.index.order.iter().enumerate() {
+        for (i, &p) in order.iter().enumerate() {
             position[p] = i;
         }
         let neighbour = |role: u8, p: PageId| -> Neighbour {
@@ -424,10 +426,10 @@ impl Deps {
                     links.push(neighbour(1, q));
                 }
                 let pos = position[id];
-                if let Some(&prev) = pos.checked_sub(1).and_then(|i| a.index.order.get(i)) {
+                if let Some(&prev) = pos.checked_sub(1).and_then(|i| order.get(i)) {
                     links.push(neighbour(2, prev));
                 }
-                if let Some(&next) = a.index.order.get(pos.wrapping_add(1)) {
+                if let Some(&next) = order.get(pos.wrapping_add(1)) {
                     links.push(neighbour(3, next));
                 }
                 (links, counts)
