@@ -258,19 +258,58 @@ pub fn svg(topics: &[Topic<'_>], layers: &Layers) -> String {
         column.iter().map(height_of).sum::<f32>() + column.len().saturating_sub(1) as f32 * ROW_GAP
     };
     let tallest = layers.columns.iter().map(column_height).fold(0.0, f32::max);
-    // Each slot's top-left corner; columns centred vertically on the tallest.
+    // Each slot's top-left corner: columns start centred on the tallest, then each slot moves
+    // towards the mean height of its neighbours (sweeping right, then left), keeping its order
+    // and the gaps, so edges run as level as the order allows.
+    let mut top: HashMap<Slot, f32> = HashMap::new();
+    for column in &layers.columns {
+        let mut y = (tallest - column_height(column)) / 2.0;
+        for slot in column {
+            top.insert(*slot, y);
+            y += height_of(slot) + ROW_GAP;
+        }
+    }
+    let (before, after) = (layers.neighbours(true), layers.neighbours(false));
+    for sweep in 0..4 {
+        let (neighbours, columns): (_, Vec<&Vec<Slot>>) = if sweep % 2 == 0 {
+            (&before, layers.columns.iter().collect())
+        } else {
+            (&after, layers.columns.iter().rev().collect())
+        };
+        for column in columns {
+            let mut floor = f32::MIN;
+            for slot in column {
+                let h = height_of(slot);
+                let centres: Vec<f32> = neighbours
+                    .get(slot)
+                    .map(|n| n.iter().map(|s| top[s] + height_of(s) / 2.0).collect())
+                    .unwrap_or_default();
+                let wanted = if centres.is_empty() {
+                    top[slot]
+                } else {
+                    centres.iter().sum::<f32>() / centres.len() as f32 - h / 2.0
+                };
+                let y = wanted.max(floor);
+                top.insert(*slot, y);
+                floor = y + h + ROW_GAP;
+            }
+        }
+    }
+    let lowest = top.values().copied().fold(f32::MAX, f32::min);
+    let bottom = top
+        .iter()
+        .map(|(s, y)| y - lowest + height_of(s))
+        .fold(0.0, f32::max);
     let mut place: HashMap<Slot, (f32, f32)> = HashMap::new();
     for (c, column) in layers.columns.iter().enumerate() {
         let x = MARGIN + c as f32 * (NODE_W + COL_GAP);
-        let mut y = MARGIN + (tallest - column_height(column)) / 2.0;
         for slot in column {
-            place.insert(*slot, (x, y));
-            y += height_of(slot) + ROW_GAP;
+            place.insert(*slot, (x, MARGIN + top[slot] - lowest));
         }
     }
     let cols = layers.columns.len();
     let width = 2.0 * MARGIN + cols as f32 * NODE_W + cols.saturating_sub(1) as f32 * COL_GAP;
-    let height = 2.0 * MARGIN + tallest;
+    let height = 2.0 * MARGIN + bottom;
     let mut out = format!(
         "<svg class=\"study-graph\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" data-width=\"{width}\" data-crossings=\"{}\" role=\"group\">\n<defs><marker id=\"sg-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>\n",
         layers.crossings()
