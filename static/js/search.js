@@ -461,6 +461,10 @@
       if (t === undefined) return;
       el.removeAttribute("data-doc");
       el.innerHTML = snippet(t, snippetRe);
+      /* A snippet mostly in Chinese takes the Chinese fonts and full-width punctuation. */
+      var han = (el.textContent.match(/[\u3400-\u9fff]/g) || []).length;
+      var latin = (el.textContent.match(/[A-Za-z]/g) || []).length;
+      if (han > latin && !el.closest("[lang|=zh]")) el.lang = "zh";
     });
   }
 

@@ -110,6 +110,8 @@ test("a Chinese search, screenshotted on desktop and phone, light and dark", asy
       await page.locator("#search-results .search-snippet:not([data-doc])").first().waitFor();
       const first = await page.locator("#search-results [role=option] a").first().innerText();
       assert.match(first, /Vanishing and Exploding Gradients/);
+      const box = await page.locator("#search-results").boundingBox();
+      assert.ok(box.x >= 0 && box.x + box.width <= width, `the results fit the screen: ${JSON.stringify(box)}`);
       await page.evaluate(() => document.fonts.ready);
       await page.screenshot({ path: join(SHOTS, `search-zh-${name}-${colorScheme}.png`) });
       assert.deepEqual(problems.consoleErrors, []);
