@@ -211,6 +211,8 @@ struct Renderer<'e, 'd> {
     section: Section,
     /// The text of the heading being read, math as readable text.
     heading_text: String,
+    /// `$$` seen as text so far (see `unclosed_display_math`).
+    stray_dollars: usize,
     /// The events of the skipped `# Title` heading, for a title with math.
     h1_events: Vec<Event<'d>>,
     question_ids: crate::slug::UniqueIds,
@@ -234,6 +236,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
             code: None,
             section: Section::default(),
             heading_text: String::new(),
+            stray_dollars: 0,
             h1_events: Vec::new(),
             question_ids: Default::default(),
         }
@@ -360,6 +363,10 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 self.out.push(Event::Html("</div>".into()));
             }
             Event::Text(t) => {
+                // Markdown splits an unmatched `$$` into two `$` texts.
+                if t.as_ref() == "$" && self.doc.text[range.start..].starts_with("$$") {
+                    self.unclosed_display_math(range.start);
+                }
                 self.plain(&t);
                 self.out.push(Event::Text(t));
             }
@@ -381,6 +388,21 @@ impl<'e, 'd> Renderer<'e, 'd> {
             }
             other => self.out.push(other),
         }
+    }
+
+    /// `$$` left as text: display math that Markdown broke up, most often because a line of the
+    /// formula starts with `+ `, `- ` or `1. ` and so starts a list. The page would show TeX.
+    /// Only every other `$$` is reported: a broken formula has an opening and a closing one.
+    fn unclosed_display_math(&mut self, at: usize) {
+        self.stray_dollars += 1;
+        if self.stray_dollars % 2 == 0 {
+            return;
+        }
+        self.warning(
+            at,
+            "`$$` shown as text: this display formula is not closed in its paragraph".into(),
+            Some("a formula line starting with `+ `, `- ` or `1. ` starts a list; write `{}+ …` or move the sign to the line before".into()),
+        );
     }
 
     /// Appends words to the current search section, or to the heading being read.
@@ -1232,6 +1254,26 @@ mod tests {
         assert!(title.html.contains("katex"));
         // The question's id still hashes its TeX, so readers' progress is kept.
         assert_eq!(r.questions[0].id, question_id("Is \\theta small?"));
+    }
+
+    #[test]
+    fn display_math_broken_by_a_list_line_is_a_warning_at_its_dollars() {
+        let f = fixture(&[(
+            "m.md",
+            "Sum:\n\n$$\na\n+ b\n$$\n\nFine: $$c$$ and {}+ works:\n\n$$\na\n{}+ b\n$$\n",
+        )]);
+        let r = render_page(&f, 0);
+        let msgs: Vec<String> = r.diagnostics.iter().map(|d| d.short()).collect();
+        assert_eq!(
+            msgs.len(),
+            1,
+            "the broken formula is reported once: {msgs:?}"
+        );
+        assert!(
+            msgs[0].starts_with("content/m.md:3:1: warning: `$$` shown as text"),
+            "{msgs:?}"
+        );
+        assert!(msgs.iter().all(|m| !m.contains(":12:")), "{msgs:?}");
     }
 
     #[test]
