@@ -7,12 +7,40 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::diagnostics::Diagnostic;
+use crate::graph::LinkGraph;
 use crate::index::{category_anchor, PageId, SiteIndex};
 use crate::output::OutputFile;
 use crate::print;
 use crate::render::{Question, TocEntry};
 use crate::site_data::SiteData;
 use crate::theme::Theme;
+
+impl SiteData<'_> {
+    /// A page's title as readers see it outside its own page: math as readable text, never TeX.
+    pub fn title(&self, id: PageId) -> &str {
+        self.rendered
+            .get(id)
+            .and_then(|r| r.title.as_ref())
+            .map_or(&self.pages[id].title, |t| &t.text)
+    }
+
+    /// Rendered HTML as pages show it: in an English site, Chinese runs marked `lang="zh"` so
+    /// each script gets its own fonts and punctuation widths ([`crate::lang`]).
+    pub fn body<'h>(&self, html: &'h str) -> std::borrow::Cow<'h, str> {
+        match self.config.language {
+            crate::config::Language::En => crate::lang::mark_chinese(html),
+            crate::config::Language::ZhCn => std::borrow::Cow::Borrowed(html),
+        }
+    }
+
+    /// A page's title as HTML, math rendered by KaTeX.
+    pub fn title_html(&self, id: PageId) -> String {
+        match self.rendered.get(id).and_then(|r| r.title.as_ref()) {
+            Some(t) => t.html.clone(),
+            None => crate::html::escape(&self.pages[id].title),
+        }
+    }
+}
 
 #[derive(Serialize)]
 struct SiteView<'a> {
@@ -61,10 +89,12 @@ struct PageView<'a> {
     /// `date` and `updated` (or `lastmod`) from the front matter, as written.
     date: Option<&'a str>,
     updated: Option<&'a str>,
+    /// The title as HTML: math rendered, for the page's own heading.
+    title_html: String,
     slug: &'a str,
     url: &'a str,
     summary: Option<&'a str>,
-    body: &'a str,
+    body: std::borrow::Cow<'a, str>,
     toc: &'a [TocEntry],
     tags: Vec<TagLink<'a>>,
     aliases: &'a [String],
@@ -72,6 +102,8 @@ struct PageView<'a> {
     backlinks: Vec<Link<'a>>,
     prev: Option<Link<'a>>,
     next: Option<Link<'a>>,
+    /// Previous and next follow the study order (true) or the contents (false).
+    nav_by_study_order: bool,
     questions: &'a [Question],
     edit_url: Option<String>,
     category: Option<NavCategoryRef<'a>>,
@@ -93,7 +125,7 @@ struct TagLink<'a> {
 
 #[derive(Serialize)]
 struct IndexView<'a> {
-    intro: Option<&'a str>,
+    intro: Option<std::borrow::Cow<'a, str>>,
     categories: Vec<IndexCategory<'a>>,
     tags: Vec<TagLink<'a>>,
     alphabetical: Vec<Letter<'a>>,
@@ -105,7 +137,7 @@ struct IndexCategory<'a> {
     key: &'a str,
     title: &'a str,
     anchor: String,
-    intro: Option<&'a str>,
+    intro: Option<std::borrow::Cow<'a, str>>,
     pages: Vec<Link<'a>>,
 }
 
@@ -141,6 +173,7 @@ struct TagView<'a> {
 #[derive(Serialize)]
 struct PrintPage<'a> {
     title: &'a str,
+    title_html: String,
     anchor: String,
     body: String,
 }
@@ -230,7 +263,7 @@ pub fn fingerprints(site: &SiteData<'_>) -> Fingerprints {
         .into_par_iter()
         .map(|id| {
             let mut view = page_view(site, id);
-            view.body = "";
+            view.body = std::borrow::Cow::Borrowed("");
             view.toc = &[];
             view.questions = &[];
             hash_of(&view)
@@ -379,7 +412,8 @@ fn site_view<'a>(site: &'a SiteData<'a>) -> SiteView<'a> {
                     .nav
                     .iter()
                     .map(|item| NavLink {
-                        title: &item.title,
+                        // A page's title as text (math readable); a draft chapter's as listed.
+                        title: item.page.map_or(item.title.as_str(), |p| site.title(p)),
                         url: item.url.as_deref(),
                         level: item.level,
                         summary: item
@@ -396,22 +430,32 @@ fn site_view<'a>(site: &'a SiteData<'a>) -> SiteView<'a> {
 fn link<'a>(site: &'a SiteData<'a>, id: PageId) -> Link<'a> {
     let p = &site.pages[id];
     Link {
-        title: &p.title,
+        title: site.title(id),
         url: p.url.clone(),
         summary: p.meta.summary.as_deref(),
+    }
+}
+
+/// The order previous/next links follow: the study order when any page has prerequisites (each
+/// topic then comes after the topics it builds on), else the contents' reading order. The flag
+/// is true for the study order; pages say which order their links follow.
+pub fn nav_order<'a>(index: &'a SiteIndex, graph: &'a LinkGraph) -> (&'a [PageId], bool) {
+    if graph.prerequisites.iter().any(|p| !p.is_empty()) {
+        (&graph.study_order, true)
+    } else {
+        (&index.order, false)
     }
 }
 
 fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
     let page = &site.pages[id];
     let rendered = &site.rendered[id];
-    let pos = site.index.order.iter().position(|&p| p == id);
+    let (order, by_study_order) = nav_order(site.index, site.graph);
+    let pos = order.iter().position(|&p| p == id);
     let prev = pos
         .and_then(|i| i.checked_sub(1))
-        .map(|i| link(site, site.index.order[i]));
-    let next = pos
-        .and_then(|i| site.index.order.get(i + 1))
-        .map(|&p| link(site, p));
+        .map(|i| link(site, order[i]));
+    let next = pos.and_then(|i| order.get(i + 1)).map(|&p| link(site, p));
     let source_path = page
         .source
         .display_path
@@ -431,14 +475,15 @@ fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
             url: format!("index.html#{}", category_anchor(&c.key)),
         });
     PageView {
-        title: &page.title,
+        title: site.title(id),
         title_id: page.title_id.as_deref(),
         date: page.meta.date.as_deref(),
         updated: page.meta.updated.as_deref(),
+        title_html: site.title_html(id),
         slug: &page.slug,
         url: &page.url,
         summary: page.meta.summary.as_deref(),
-        body: &rendered.html,
+        body: site.body(&rendered.html),
         toc: &rendered.toc,
         tags: page
             .meta
@@ -474,6 +519,7 @@ fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
             .unwrap_or_default(),
         prev,
         next,
+        nav_by_study_order: by_study_order,
         questions: &rendered.questions,
         edit_url,
         category,
@@ -505,8 +551,8 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
             intro: site
                 .intros
                 .get(&cat.key)
-                .map(|r| r.html.as_str())
-                .filter(|_| !cat.key.is_empty()),
+                .filter(|_| !cat.key.is_empty())
+                .map(|r| site.body(&r.html)),
             pages: cat.pages.iter().map(|&p| link(site, p)).collect(),
         })
         .collect();
@@ -515,17 +561,17 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
         .study_order
         .iter()
         .map(|&p| StudyStep {
-            title: &site.pages[p].title,
+            title: site.title(p),
             url: site.pages[p].url.clone(),
             depth: site.graph.depth.get(p).copied().unwrap_or(0),
             prerequisites: site.graph.prerequisites[p]
                 .iter()
-                .map(|&q| site.pages[q].title.as_str())
+                .map(|&q| site.title(q))
                 .collect(),
         })
         .collect();
     IndexView {
-        intro: site.intros.get("").map(|r| r.html.as_str()),
+        intro: site.intros.get("").map(|r| site.body(&r.html)),
         categories,
         tags: tag_links(site),
         alphabetical: alphabetical(site),
@@ -533,41 +579,41 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
     }
 }
 
-/// Titles and aliases, grouped by first letter; names in other scripts share one group at the end.
+/// Titles and aliases, grouped by first letter, Chinese names by their pinyin among the Latin
+/// ones ([`crate::collate`]); names in other scripts share one group at the end.
 fn alphabetical<'a>(site: &'a SiteData<'a>) -> Vec<Letter<'a>> {
-    let mut entries: Vec<(String, AzEntry<'a>)> = Vec::new();
-    for page in site.pages {
+    let mut entries: Vec<((String, String), AzEntry<'a>)> = Vec::new();
+    for (id, page) in site.pages.iter().enumerate() {
+        let title = site.title(id);
         entries.push((
-            page.title.to_lowercase(),
+            crate::collate::sort_key(title),
             AzEntry {
-                name: &page.title,
+                name: title,
                 url: page.url.clone(),
                 alias_of: None,
             },
         ));
         for alias in &page.meta.aliases {
             entries.push((
-                alias.to_lowercase(),
+                crate::collate::sort_key(alias),
                 AzEntry {
                     name: alias,
                     url: page.url.clone(),
-                    alias_of: Some(&page.title),
+                    alias_of: Some(title),
                 },
             ));
         }
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     let mut letters: BTreeMap<(u8, String), Vec<AzEntry<'a>>> = BTreeMap::new();
-    for (key, entry) in entries {
-        let first = key.chars().next().unwrap_or(' ');
-        let group = if first.is_ascii_alphabetic() {
-            (0, first.to_ascii_uppercase().to_string())
-        } else if first.is_ascii_digit() {
-            (1, "0–9".to_string())
-        } else {
-            (2, "…".to_string())
+    for (_, entry) in entries {
+        let letter = crate::collate::initial(entry.name);
+        let rank = match letter.as_str() {
+            "0–9" => 1,
+            "…" => 2,
+            _ => 0,
         };
-        letters.entry(group).or_default().push(entry);
+        letters.entry((rank, letter)).or_default().push(entry);
     }
     letters
         .into_iter()
@@ -586,7 +632,8 @@ fn print_pages<'a>(site: &'a SiteData<'a>) -> Vec<PrintPage<'a>> {
         .map(|(i, &id)| {
             let page = &site.pages[id];
             PrintPage {
-                title: &page.title,
+                title: site.title(id),
+                title_html: site.title_html(id),
                 anchor: print::page_anchor(&page.url),
                 body: print::body_placeholder(i),
             }
@@ -604,7 +651,8 @@ fn print_bodies(site: &SiteData<'_>, html: &[u8]) -> Vec<u8> {
     let body = |i: usize| {
         let id = *site.index.order.get(i)?;
         let page = &site.pages[id];
-        Some(print::rebase(&site.rendered[id].html, &page.url, &anchors))
+        let html = print::rebase(&site.rendered[id].html, &page.url, &anchors);
+        Some(site.body(&html).into_owned())
     };
     print::fill_bodies(&String::from_utf8_lossy(html), body).into_bytes()
 }

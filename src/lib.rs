@@ -28,6 +28,7 @@
 
 pub mod build;
 pub mod cache;
+pub mod collate;
 pub mod config;
 pub mod diagnostics;
 pub mod export;
@@ -39,9 +40,11 @@ pub mod highlight;
 pub mod html;
 pub mod index;
 pub mod inline;
+pub mod lang;
 pub mod layout;
 pub mod load;
 pub mod math;
+pub mod mathtext;
 pub mod notetest;
 pub mod output;
 pub mod parse;
@@ -56,6 +59,7 @@ pub mod slug;
 pub mod snippet;
 pub mod strings;
 pub mod study;
+pub mod studymap;
 pub mod summary;
 pub mod text;
 pub mod theme;

@@ -76,8 +76,19 @@ impl<'a> Doc<'a> {
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
+    /// The heading as plain text, math as readable Unicode ([`crate::mathtext`]).
     pub title: String,
+    /// The heading as HTML, math rendered by KaTeX, links left out (the entry is a link).
+    pub html: String,
     pub children: Vec<TocEntry>,
+}
+
+/// A heading or title shown outside its page: as plain text (math as readable Unicode) and as
+/// HTML (math rendered by KaTeX), never as TeX source.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Shown {
+    pub text: String,
+    pub html: String,
 }
 
 /// A `[!QUESTION]` callout: an interview question and its answer.
@@ -87,7 +98,7 @@ pub struct Question {
     pub question: String,
     pub question_html: String,
     pub answer_html: String,
-    /// The heading the question sits under, if any.
+    /// The id of the heading the question sits under, if any.
     pub section: Option<String>,
 }
 
@@ -103,6 +114,10 @@ pub struct Section {
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
+    /// Every heading in document order, as [`Doc::headings`] lists them.
+    pub headings: Vec<Shown>,
+    /// The page title when it has math; None when the title is plain text as written.
+    pub title: Option<Shown>,
     pub links_out: Vec<PageId>,
     pub questions: Vec<Question>,
     pub sections: Vec<Section>,
@@ -221,6 +236,10 @@ struct Renderer<'e, 'd> {
     quotes: Vec<Quote>,
     code: Option<(String, String)>,
     section: Section,
+    /// The text of the heading being read, math as readable text.
+    heading_text: String,
+    /// The events of the skipped `# Title` heading, for a title with math.
+    h1_events: Vec<Event<'d>>,
     question_ids: crate::slug::UniqueIds,
     /// For callouts already closed into one HTML event of `out`, keyed by that event's index:
     /// the same block as a question's answer shows it, with every question inside cut to a
@@ -268,6 +287,8 @@ impl<'e, 'd> Renderer<'e, 'd> {
             quotes: Vec::new(),
             code: None,
             section: Section::default(),
+            heading_text: String::new(),
+            h1_events: Vec::new(),
             question_ids: Default::default(),
             answer_forms: Default::default(),
             link_depth: 0,
@@ -285,10 +306,11 @@ impl<'e, 'd> Renderer<'e, 'd> {
             self.event(event, range);
         }
         self.finish_section();
+        self.result.title = self.title();
         let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
+        pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
         self.result.html = html;
-        self.result.toc = toc(self.doc.headings);
+        self.result.toc = toc(self.doc.headings, &self.result.headings);
         let mut links: Vec<PageId> = self.links.into_iter().collect();
         links.sort_unstable();
         self.result.links_out = links;
@@ -336,6 +358,8 @@ impl<'e, 'd> Renderer<'e, 'd> {
         if self.skipping_h1 {
             if matches!(event, Event::End(TagEnd::Heading(_))) {
                 self.skipping_h1 = false;
+            } else {
+                self.h1_events.push(event);
             }
             return;
         }
@@ -815,15 +839,84 @@ impl<'e, 'd> Renderer<'e, 'd> {
         )
     }
 
-    /// Appends words to the current search section (not while inside a heading).
+    /// Appends words to the current search section, or to the heading being read.
     fn plain(&mut self, text: &str) {
+        self.plain_with_source(text, text);
+    }
+
+    /// Like [`Self::plain`], where the words shown (`text`) differ from the source that a
+    /// question's id hashes (`source`: a formula's TeX, so ids stay as they were).
+    fn plain_with_source(&mut self, text: &str, source: &str) {
         if let Some(Quote::Callout(c)) = self.quotes.last_mut() {
             if c.state == CalloutState::Title {
-                c.title_text.push_str(text);
+                c.title_text.push_str(source);
             }
         }
         if self.heading_start.is_none() {
             self.section.text.push_str(text);
+        } else {
+            self.heading_text.push_str(text);
+        }
+    }
+
+    /// The page title as text and HTML when it has math: a `# Title` heading's events, or a
+    /// front-matter title read as one line of Markdown.
+    fn title(&mut self) -> Option<Shown> {
+        let events: Vec<Event<'d>> = if self.doc.skip_h1 {
+            std::mem::take(&mut self.h1_events)
+        } else {
+            let title = self.doc.page.and_then(|id| {
+                self.env.pages[id]
+                    .meta
+                    .title
+                    .clone()
+                    .filter(|t| t.contains('$'))
+            })?;
+            Parser::new_ext(&title, markdown_options())
+                .map(Event::into_static)
+                .collect()
+        };
+        if !events
+            .iter()
+            .any(|e| matches!(e, Event::InlineMath(_) | Event::DisplayMath(_)))
+        {
+            return None;
+        }
+        let mut text = String::new();
+        let mut shown: Vec<Event<'d>> = Vec::new();
+        for event in events {
+            match event {
+                Event::InlineMath(tex) | Event::DisplayMath(tex) => {
+                    let (html, readable) = self.formula(&tex, false);
+                    text.push_str(&readable);
+                    shown.push(Event::InlineHtml(html.into()));
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    text.push_str(&t);
+                    shown.push(Event::Text(t));
+                }
+                Event::Start(Tag::Paragraph | Tag::Link { .. })
+                | Event::End(TagEnd::Paragraph | TagEnd::Link) => {}
+                other => shown.push(other),
+            }
+        }
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, shown.into_iter());
+        Some(Shown {
+            text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+            html,
+        })
+    }
+
+    /// A formula's HTML and readable text, from the cache; TeX for both when KaTeX refuses it
+    /// (the body's copy of the formula reports the error).
+    fn formula(&self, tex: &str, display: bool) -> (String, String) {
+        match self.env.math.fetch(tex, display).map(|(html, _)| html) {
+            Ok(html) => {
+                let text = crate::mathtext::readable(&html).unwrap_or_else(|| tex.to_string());
+                (html, text)
+            }
+            Err(_) => (escape(tex), tex.to_string()),
         }
     }
 
@@ -840,7 +933,23 @@ impl<'e, 'd> Renderer<'e, 'd> {
             return;
         };
         let inner_events: Vec<Event<'d>> = self.out.drain(start..).collect();
-        let text = plain_text(&inner_events);
+        let text = std::mem::take(&mut self.heading_text)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Outside the page the heading is itself a link: its own links are left out.
+        let mut shown_html = String::new();
+        pulldown_cmark::html::push_html(
+            &mut shown_html,
+            inner_events
+                .iter()
+                .filter(|e| !matches!(e, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link)))
+                .cloned(),
+        );
+        self.result.headings.push(Shown {
+            text: text.clone(),
+            html: shown_html,
+        });
         let mut inner = String::new();
         pulldown_cmark::html::push_html(&mut inner, inner_events.into_iter());
         let heading = self.doc.headings.get(self.heading_no);
@@ -933,13 +1042,15 @@ impl<'e, 'd> Renderer<'e, 'd> {
 
     fn math(&mut self, tex: CowStr<'d>, display: bool, range: Range<usize>) {
         self.result.formulas += 1;
-        self.plain(&tex);
         let html = match self.env.math.fetch(&tex, display) {
             Ok((html, fresh)) => {
                 self.result.formulas_rendered += usize::from(fresh);
+                let readable = crate::mathtext::readable(&html);
+                self.plain_with_source(readable.as_deref().unwrap_or(&tex), &tex);
                 html
             }
             Err(e) => {
+                self.plain(&tex);
                 let offset = self.tex_offset(&tex, &range, e.char_offset);
                 self.error(
                     offset,
@@ -1356,6 +1467,8 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 true
             }
             (CalloutState::Title, Event::SoftBreak | Event::HardBreak) => {
+                // The question ends here: its last word and the answer's first stay apart.
+                self.section.text.push(' ');
                 c.state = CalloutState::Body;
                 c.title_end = self.out.len();
                 self.out.push(Event::Start(Tag::Paragraph));
@@ -1363,6 +1476,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
                 true
             }
             (CalloutState::Title, Event::End(TagEnd::Paragraph)) => {
+                self.section.text.push(' ');
                 c.state = CalloutState::Body;
                 c.title_end = self.out.len();
                 c.body_start = self.out.len();
@@ -1579,8 +1693,9 @@ fn split_fragment(dest: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// Nests headings into a tree: each heading holds the deeper ones that follow it.
-fn toc(headings: &[Heading]) -> Vec<TocEntry> {
+/// Nests headings into a tree: each heading holds the deeper ones that follow it. `shown` are
+/// the same headings as rendered.
+fn toc(headings: &[Heading], shown: &[Shown]) -> Vec<TocEntry> {
     fn insert(list: &mut Vec<TocEntry>, entry: TocEntry) {
         match list.last_mut() {
             Some(last) if last.level < entry.level => insert(&mut last.children, entry),
@@ -1588,13 +1703,18 @@ fn toc(headings: &[Heading]) -> Vec<TocEntry> {
         }
     }
     let mut tree = Vec::new();
-    for h in headings.iter().filter(|h| h.level <= 4) {
+    for (i, h) in headings.iter().enumerate().filter(|(_, h)| h.level <= 4) {
+        let (title, html) = match shown.get(i) {
+            Some(s) => (s.text.clone(), s.html.clone()),
+            None => (h.text.clone(), escape(&h.text)),
+        };
         insert(
             &mut tree,
             TocEntry {
                 level: h.level,
                 id: h.id.clone(),
-                title: h.text.clone(),
+                title,
+                html,
                 children: Vec::new(),
             },
         );
@@ -1915,5 +2035,30 @@ mod tests {
             .starts_with("content/d.md:1:1: warning: mermaid diagrams are shown as their source"));
         assert!(msgs[1].starts_with("content/d.md:5:1: warning: `dataview` blocks"));
         assert!(r.html.contains("class=\"code-note\""));
+    }
+
+    #[test]
+    fn math_in_headings_and_titles_is_shown_rendered_or_as_readable_text() {
+        let f = fixture(&[(
+            "w.md",
+            "# Loss $\\lvert\\theta\\rvert$\n\n## Why $n_{\\text{critic}} = 5$ and [[w]]\n\nWe use $\\log 2$.\n\n> [!QUESTION] Is $\\theta$ small?\n> Yes.\n",
+        )]);
+        let r = render_page(&f, 0);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        let entry = &r.toc[0];
+        assert_eq!(entry.title, "Why n_critic = 5 and w");
+        assert!(
+            entry.html.starts_with("Why <span class=\"katex\">"),
+            "{}",
+            entry.html
+        );
+        assert!(!entry.html.contains("<a "), "no link inside the TOC link");
+        assert_eq!(r.sections[0].heading, "Why n_critic = 5 and w");
+        assert_eq!(r.sections[0].text, "We use log 2. Is θ small? Yes.");
+        let title = r.title.as_ref().expect("a title with math");
+        assert_eq!(title.text, "Loss |θ|");
+        assert!(title.html.contains("katex"));
+        // The question's id still hashes its TeX, so readers' progress is kept.
+        assert_eq!(r.questions[0].id, question_id("Is \\theta small?"));
     }
 }

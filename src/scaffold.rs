@@ -54,6 +54,24 @@ def softmax(z):
 > Softmax is invariant to adding a constant to every score, and $e^{z}$ overflows for large $z$.
 "#;
 
+/// The rest of a page `studybook new` writes. The question is an example inside a comment: a
+/// placeholder callout would become a real "…" card in practice and count as a question.
+const NEW_PAGE_BODY: &str = r#"aliases: []
+tags: []
+prerequisites: []
+summary: ""
+---
+
+## Idea
+
+## Interview questions
+
+<!-- Each question is a callout: its first line the question, the lines after it the answer.
+> [!QUESTION] Why does this work?
+> Because …
+-->
+"#;
+
 /// Creates a new site in `dir`. Existing files are kept as they are.
 pub fn init(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let files: [(&str, &str); 5] = [
@@ -130,9 +148,7 @@ pub fn new_page(root: &Path, title: &str, category: Option<&str>) -> anyhow::Res
         bail!("{} already exists", path.display());
     }
     let yaml_title = serde_json::to_string(title).context("title")?;
-    let text = format!(
-        "---\ntitle: {yaml_title}\naliases: []\ntags: []\nprerequisites: []\nsummary: \"\"\n---\n\n## Idea\n\n## Interview questions\n\n> [!QUESTION] …\n> …\n"
-    );
+    let text = format!("---\ntitle: {yaml_title}\n{NEW_PAGE_BODY}");
     crate::fsutil::write(&path, text.as_bytes())?;
     Ok(path)
 }

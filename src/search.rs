@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::output::OutputFile;
 use crate::parse::Page;
 use crate::render::Rendered;
+use crate::text::is_cjk;
 
 /// The index the theme's search box loads; the text shards are `search/text-N.js` beside it.
 pub const INDEX_FILE: &str = "search-index.js";
@@ -39,17 +40,6 @@ fn fold(c: char) -> char {
         '\u{3000}' => ' ',
         _ => c,
     }
-}
-
-/// Scripts written without spaces between words: indexed as character unigrams and bigrams.
-fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{3040}'..='\u{30FF}'     // Hiragana, Katakana
-        | '\u{3400}'..='\u{4DBF}'   // CJK extension A
-        | '\u{4E00}'..='\u{9FFF}'   // CJK unified ideographs
-        | '\u{AC00}'..='\u{D7AF}'   // Hangul syllables
-        | '\u{F900}'..='\u{FAFF}'   // CJK compatibility ideographs
-        | '\u{20000}'..='\u{2FA1F}') // CJK extensions B–F, compatibility supplement
 }
 
 /// Harman's S-stemmer: folds English plurals only ("weights" → "weight", "queries" → "query").
@@ -76,6 +66,51 @@ fn stem(word: &str) -> String {
     word.to_string()
 }
 
+/// Greek letters by their TeX names, lowercase, with KaTeX's variant forms.
+const GREEK: &[(char, &str)] = &[
+    ('α', "alpha"),
+    ('β', "beta"),
+    ('γ', "gamma"),
+    ('δ', "delta"),
+    ('ε', "epsilon"),
+    ('ϵ', "epsilon"),
+    ('ζ', "zeta"),
+    ('η', "eta"),
+    ('θ', "theta"),
+    ('ϑ', "theta"),
+    ('ι', "iota"),
+    ('κ', "kappa"),
+    ('λ', "lambda"),
+    ('μ', "mu"),
+    ('ν', "nu"),
+    ('ξ', "xi"),
+    ('ο', "omicron"),
+    ('π', "pi"),
+    ('ϖ', "pi"),
+    ('ρ', "rho"),
+    ('ϱ', "rho"),
+    ('σ', "sigma"),
+    ('ς', "sigma"),
+    ('τ', "tau"),
+    ('υ', "upsilon"),
+    ('φ', "phi"),
+    ('ϕ', "phi"),
+    ('χ', "chi"),
+    ('ψ', "psi"),
+    ('ω', "omega"),
+];
+
+/// A word that is one Greek letter is indexed and searched as its name, so `θ`, `theta` and
+/// `\theta` all find a formula with θ (formulas are indexed as readable text: see
+/// [`crate::mathtext`]).
+fn greek_name(word: &str) -> Option<&'static str> {
+    let mut chars = word.chars();
+    let (c, None) = (chars.next()?, chars.next()) else {
+        return None;
+    };
+    GREEK.iter().find(|(g, _)| *g == c).map(|(_, name)| *name)
+}
+
 /// The index terms of `text`, in order: lowercased, plural-folded Latin words and numbers, and
 /// for each CJK run every character and every pair of adjacent characters, so any CJK word of
 /// two or more characters is found as its bigrams without a dictionary.
@@ -85,7 +120,7 @@ pub fn tokens(text: &str) -> Vec<String> {
     let mut run: Vec<char> = Vec::new();
     let flush_word = |word: &mut String, out: &mut Vec<String>| {
         if !word.is_empty() && word.chars().count() <= MAX_WORD {
-            out.push(stem(word));
+            out.push(greek_name(word).map_or_else(|| stem(word), String::from));
         }
         word.clear();
     };
@@ -174,9 +209,9 @@ impl Inverted {
 /// Terms with their weights in one field or section.
 type Terms = Vec<(String, u32)>;
 
-/// The weighted terms of a page's title, aliases and tags (the best weight per term).
-fn page_terms(page: &Page) -> Terms {
-    let fields = std::iter::once((page.title.as_str(), TITLE))
+/// The weighted terms of a page's title (as shown), aliases and tags (the best weight per term).
+fn page_terms(page: &Page, title: &str) -> Terms {
+    let fields = std::iter::once((title, TITLE))
         .chain(page.meta.aliases.iter().map(|a| (a.as_str(), ALIAS)))
         .chain(page.meta.tags.iter().map(|t| (t.as_str(), TAG)));
     let mut best: BTreeMap<String, u32> = BTreeMap::new();
@@ -254,6 +289,11 @@ fn weight_table(map: &Postings) -> Vec<u32> {
     w
 }
 
+/// A page's title as results show it: math as readable text.
+fn shown_title<'a>(page: &'a Page, r: &'a Rendered) -> &'a str {
+    r.title.as_ref().map_or(&page.title, |t| &t.text)
+}
+
 /// The documents and postings of every page, before serialisation.
 struct Built<'a> {
     pages: Vec<PageEntry<'a>>,
@@ -279,7 +319,7 @@ fn collect<'a>(pages: &'a [Page], rendered: &'a [Rendered]) -> Built<'a> {
                     .iter()
                     .map(|s| section_terms(&s.heading, &s.text))
                     .collect();
-                (page_terms(page), sections)
+                (page_terms(page, shown_title(page, r)), sections)
             })
             .collect()
     };
@@ -287,9 +327,11 @@ fn collect<'a>(pages: &'a [Page], rendered: &'a [Rendered]) -> Built<'a> {
         pages.iter().zip(rendered).zip(terms).enumerate()
     {
         let pid = pid as u32;
-        built
-            .pages
-            .push(PageEntry(&page.url, &page.title, built.docs.len() as u32));
+        built.pages.push(PageEntry(
+            &page.url,
+            shown_title(page, r),
+            built.docs.len() as u32,
+        ));
         built.inverted.add_page_field(pid, page_terms);
         // The first doc is always the page's top, so a title hit links to the page itself.
         if r.sections.first().is_none_or(|s| s.id.is_some()) {

@@ -44,6 +44,22 @@ pub fn markdown_options() -> pulldown_cmark::Options {
         | pulldown_cmark::Options::ENABLE_WIKILINKS
 }
 
+/// Han (extensions included), kana and Hangul: scripts written without spaces between words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'     // Hiragana, Katakana
+        | '\u{3400}'..='\u{4DBF}'   // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'   // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'   // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'   // CJK compatibility ideographs
+        | '\u{20000}'..='\u{2FA1F}') // CJK extensions B–F, compatibility supplement
+}
+
+/// Whether a name is written in CJK script (Han, kana or Hangul anywhere in it).
+pub fn has_cjk(s: &str) -> bool {
+    s.chars().any(is_cjk)
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -70,5 +86,16 @@ mod tests {
         assert_eq!(parse_duration("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse_duration("0s"), None);
         assert_eq!(parse_duration("soon"), None);
+    }
+
+    #[test]
+    fn scripts_are_told_apart() {
+        use super::has_cjk;
+        assert!(has_cjk("批归一化"));
+        assert!(has_cjk("瓦瑟斯坦GAN"));
+        assert!(has_cjk("バッチ"));
+        assert!(has_cjk("𠀀"));
+        assert!(!has_cjk("Batch Normalization"));
+        assert!(!has_cjk("Émile 3D"));
     }
 }

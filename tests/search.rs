@@ -67,9 +67,10 @@ fn fixture_index_has_pages_sections_and_cjk_terms() {
     assert_eq!(docs[bn][1], "训练与测试");
     assert!(texts[bn].contains("训练时用批统计量"));
     assert_eq!(docs[section("weight-clipping")][1], "Weight clipping");
-    // Fenced code is left out of the text, math kept as TeX.
+    // Fenced code is left out of the text; math is readable text, never TeX.
     assert!(texts.iter().all(|t| !t.contains("np.log")));
-    assert!(texts.iter().any(|t| t.contains("\\mathbb{E}")));
+    assert!(texts.iter().any(|t| t.contains("𝔼_(x ∼ P_r)")), "{texts:?}");
+    assert!(texts.iter().all(|t| !t.contains("\\mathbb")));
 
     let terms = strs(&ix["t"]);
     for t in [
@@ -84,8 +85,9 @@ fn fixture_index_has_pages_sections_and_cjk_terms() {
     ] {
         assert!(terms.contains(&t), "missing term {t}");
     }
-    // Math is indexed as its TeX source; fenced code is not indexed at all.
-    assert!(terms.contains(&"mathbb"));
+    // Math is indexed as its readable text, not its TeX; fenced code is not indexed at all.
+    assert!(!terms.contains(&"mathbb"));
+    assert!(terms.contains(&"𝔼"));
     for t in ["bce", "iter_mut", "clamp", "numpy"] {
         assert!(!terms.contains(&t), "code term {t} indexed");
     }

@@ -61,7 +61,7 @@ pub fn anki_tsv(
         for q in &rendered[id].questions {
             let front = to_anki_html(&q.question_html, &config.math_macros);
             let mut back = to_anki_html(&q.answer_html, &config.math_macros);
-            let place = match section_title(page, q.section.as_deref()) {
+            let place = match section_title(page, &rendered[id], q.section.as_deref()) {
                 Some(s) => format!("{} › {}", page.title, s),
                 None => page.title.clone(),
             };

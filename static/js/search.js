@@ -28,11 +28,18 @@
     return w;
   }
 
+  /* A word that is one Greek letter stands for its name: the twin of src/search.rs `greek_name`. */
+  var GREEK = new Map(Object.entries({ "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
+    "ζ": "zeta", "η": "eta", "θ": "theta", "ϑ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda",
+    "μ": "mu", "ν": "nu", "ξ": "xi", "ο": "omicron", "π": "pi", "ϖ": "pi", "ρ": "rho", "ϱ": "rho",
+    "σ": "sigma", "ς": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "ϕ": "phi", "χ": "chi",
+    "ψ": "psi", "ω": "omega" }));
+
   /* Splits folded text into parts: {word} for Latin words and numbers, {run} for CJK runs. */
   function parts(text) {
     var out = [], word = "", run = [];
     function flushWord() {
-      if (word && Array.from(word).length <= MAX_WORD) out.push({ word: stem(word), raw: word });
+      if (word && Array.from(word).length <= MAX_WORD) out.push({ word: GREEK.get(word) || stem(word), raw: word });
       word = "";
     }
     function flushRun() { if (run.length) out.push({ run: run }); run = []; }
@@ -158,12 +165,13 @@
   }
 
   /* Doc -> score for one query term: section weights, plus page field weights (title, alias,
-     tag) in full on the page's top doc and a quarter on its other sections. Docs the term's
-     section postings name are added to `inSection`. */
-  function termScores(ids, inSection) {
+     tag) in full on the page's top doc and a quarter on its other sections. Docs that have the
+     word themselves are added to `own`: sections by their heading or text, a page's top doc also
+     by the page's title, aliases and tags. */
+  function termScores(ids, own) {
     var scores = new Map();
     function add(doc, w) {
-      inSection.add(doc);
+      own.add(doc);
       var o = scores.get(doc);
       if (o === undefined || w > o) scores.set(doc, w);
     }
@@ -180,6 +188,7 @@
     pageHits.forEach(function (w, page) {
       var first = index.p[page][2];
       var end = page + 1 < index.p.length ? index.p[page + 1][2] : index.d.length;
+      own.add(first);
       for (var d = first; d < end; d++) {
         var base = scores.get(d) || 0;
         scores.set(d, base + (d === first ? w : Math.floor(w / 4)));
@@ -208,23 +217,50 @@
     return { terms: terms, parts: ps };
   }
 
-  /* Phrases whose exact presence earns a proximity bonus: the query's words in a row, each CJK run. */
+  /* The ranking rules (docs/SEARCH.md): every query term must match; a section with all the
+     query's words in its own heading or text ranks above one that borrows some from its page's
+     title (scattered); the words as a phrase in a row rank above the same words apart; a title
+     match outweighs any body match. */
+  var TOGETHER = 25;  /* per term, when every term is the section's own (see termScores) */
+  var PHRASE = 30;    /* per word of a phrase in the section's heading or text (a top doc's title) */
+  var RERANK = 40;    /* candidates whose texts are read for phrases */
+
+  /* Phrases to look for: the query's Latin words in a row (stems, so plurals match, with only
+     spaces or hyphens between them), and each CJK run of three or more characters (shorter runs
+     are a single bigram, matched exactly already). */
   function phrases(ps) {
     var out = [], words = [];
+    function flush() {
+      if (words.length > 1) {
+        out.push({
+          words: words.length,
+          re: new RegExp("(?<![\\p{Alphabetic}\\p{N}])" + words.map(function (w) {
+            return escapeRegExp(w) + "[\\p{Alphabetic}\\p{N}]*";
+          }).join("[\\s\\-]+"), "u"),
+        });
+      }
+      words = [];
+    }
     ps.forEach(function (p) {
-      if (p.word !== undefined) words.push(p.raw);
-      else out.push(p.run.join(""));
+      if (p.word !== undefined) { words.push(p.word.length < p.raw.length ? p.word : p.raw); return; }
+      flush();
+      if (p.run.length > 2) out.push({ words: p.run.length - 1, text: p.run.join("") });
     });
-    if (words.length > 1) out.push(words.join(" "));
+    flush();
     return out;
   }
 
-  function search(query, limit) {
-    var q = queryTerms(query);
+  function found(ph, hay) { return ph.re ? ph.re.test(hay) : hay.indexOf(ph.text) >= 0; }
+
+  /* Every doc that matches all the query's terms, scored, best first (phrases not yet counted:
+     see `rerank`). */
+  function candidates(q) {
     if (!q.terms.length) return [];
-    var all = null, inSection = new Set();
+    var all = null, own = new Map(), inSection = new Set();
     for (var i = 0; i < q.terms.length; i++) {
-      var s = termScores(q.terms[i].ids, inSection);
+      var mine = new Set();
+      var s = termScores(q.terms[i].ids, mine);
+      mine.forEach(function (d) { inSection.add(d); own.set(d, (own.get(d) || 0) + 1); });
       if (all === null) { all = s; continue; }
       var next = new Map();
       all.forEach(function (w, d) { var x = s.get(d); if (x !== undefined) next.set(d, w + x); });
@@ -233,22 +269,73 @@
     }
     /* A section matched only through its page's title, aliases or tags adds nothing to the
        page's top: it is shown only when its own text or heading has a query word. */
-    var hits = [];
+    var hits = [], n = q.terms.length;
     all.forEach(function (w, d) {
-      if (inSection.has(d) || index.p[docPage[d]][2] === d) hits.push({ doc: d, score: w });
+      if (!inSection.has(d) && index.p[docPage[d]][2] !== d) return;
+      if (n > 1 && own.get(d) === n) w += TOGETHER * n;
+      hits.push({ doc: d, score: w });
     });
-    hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    hits.sort(byScore);
+    return hits;
+  }
+
+  function byScore(a, b) { return b.score - a.score || a.doc - b.doc; }
+
+  /* The best `limit` of `hits` once the leading candidates' texts count their phrases. */
+  function rerank(q, hits, limit) {
     var ph = phrases(q.parts);
+    var top = hits.slice(0, RERANK);
     if (ph.length) {
-      hits.slice(0, 200).forEach(function (h) {
-        var hay = fold(index.p[docPage[h.doc]][1] + " " + index.d[h.doc][1]).replace(/\s+/g, " ");
-        ph.forEach(function (p) { if (hay.indexOf(p) >= 0) h.score += 15; });
+      top.forEach(function (h) {
+        var page = index.p[docPage[h.doc]];
+        var title = page[2] === h.doc ? page[1] : "";
+        var hay = fold(title + "\n" + index.d[h.doc][1] + "\n" + (texts[h.doc] || ""));
+        ph.forEach(function (p) { if (found(p, hay)) h.score += PHRASE * p.words; });
       });
-      hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+      top.sort(byScore);
     }
-    return hits.slice(0, limit).map(function (h) {
+    return top.slice(0, limit).map(function (h) {
       var d = index.d[h.doc], p = index.p[docPage[h.doc]];
       return { doc: h.doc, url: p[0], title: p[1], anchor: d[0], heading: d[1], score: h.score };
+    });
+  }
+
+  /* Section texts come in shards (search/text-N.js), loaded for the candidates a query ranks
+     and the results shown. */
+  var shardsWanted = {}, textWaiters = [], onText = function () {};
+  window.studybookSearchText = function (n, list) {
+    for (var i = 0; i < list.length; i++) texts[index.x[n] + i] = list[i];
+    var waiting = textWaiters;
+    textWaiters = [];
+    waiting.forEach(function (w) { if (!w()) textWaiters.push(w); });
+    onText();
+  };
+  function requestText(doc) {
+    var n = containing(index.x, doc);
+    if (shardsWanted[n]) return;
+    shardsWanted[n] = true;
+    addScript(rootPath + "/search/text-" + n + ".js", function () {
+      /* A missing shard: rank without its texts rather than wait forever. */
+      for (var d = index.x[n]; d < (index.x[n + 1] || index.d.length); d++) if (texts[d] === undefined) texts[d] = "";
+      window.studybookSearchText(n, []);
+    });
+  }
+  /* Calls `then` once the texts of `docs` are loaded. */
+  function withTexts(docs, then) {
+    function ready() { return docs.every(function (d) { return texts[d] !== undefined; }); }
+    if (ready()) { then(); return; }
+    textWaiters.push(function () { if (!ready()) return false; then(); return true; });
+    docs.forEach(requestText);
+  }
+
+  /* Ranks `query` and calls `then` with the best `limit` results; loads what it needs. */
+  function search(query, limit, then) {
+    withBuckets(query, function () {
+      var q = queryTerms(query);
+      var hits = candidates(q);
+      withTexts(hits.slice(0, RERANK).map(function (h) { return h.doc; }), function () {
+        then(rerank(q, hits, limit));
+      });
     });
   }
 
@@ -335,7 +422,7 @@
   /* For tests and the benchmark: the tokeniser, a ranked search, a section's text once loaded. */
   window.studybookSearchApi = {
     tokens: tokens,
-    search: function (q, n, then) { withBuckets(q, function () { then(search(q, n || 10)); }); },
+    search: function (q, n, then) { search(q, n || 10, then); },
     text: function (doc) { return texts[doc]; },
   };
 
@@ -366,24 +453,18 @@
   }
   window.studybookSearchApi.load = function (then) { load(then); };
 
-  /* Section texts come in shards (search/text-N.js), loaded for the results shown. */
-  var shardsWanted = {}, snippetRe = null;
-  window.studybookSearchText = function (n, list) {
-    for (var i = 0; i < list.length; i++) texts[index.x[n] + i] = list[i];
-    fillSnippets();
-  };
-  function requestText(doc) {
-    var n = containing(index.x, doc);
-    if (shardsWanted[n]) return;
-    shardsWanted[n] = true;
-    addScript(rootPath + "/search/text-" + n + ".js");
-  }
+  var snippetRe = null;
+  onText = function () { fillSnippets(); };
   function fillSnippets() {
     list.querySelectorAll(".search-snippet[data-doc]").forEach(function (el) {
       var t = texts[+el.getAttribute("data-doc")];
       if (t === undefined) return;
       el.removeAttribute("data-doc");
       el.innerHTML = snippet(t, snippetRe);
+      /* A snippet mostly in Chinese takes the Chinese fonts and full-width punctuation. */
+      var han = (el.textContent.match(/[\u3400-\u9fff]/g) || []).length;
+      var latin = (el.textContent.match(/[A-Za-z]/g) || []).length;
+      if (han > latin && !el.closest("[lang|=zh]")) el.lang = "zh";
     });
   }
 
@@ -412,13 +493,13 @@
     setActive(-1);
   }
 
-  function render() {
+  function render(found) {
     var query = input.value;
     list.textContent = "";
     active = -1;
     input.removeAttribute("aria-activedescendant");
     if (!query.trim()) { close(); status.textContent = ""; return; }
-    results = search(query, 12);
+    results = found;
     var re = highlighter(query);
     snippetRe = re;
     if (!results.length) {
@@ -447,7 +528,7 @@
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     status.textContent = results.length
-      ? results.length + " " + box.getAttribute("data-results")
+      ? results.length + " " + box.getAttribute(results.length === 1 ? "data-result-one" : "data-results")
       : box.getAttribute("data-no-results");
   }
 
@@ -459,7 +540,8 @@
   /* Searches for what the box holds once the index and the query's postings are loaded. */
   function update() {
     var query = input.value;
-    load(function () { withBuckets(query, function () { if (input.value === query) render(); }); });
+    if (!query.trim()) { render([]); return; }
+    load(function () { search(query, 12, function (found) { if (input.value === query) render(found); }); });
   }
 
   input.addEventListener("focus", function () { load(function () { if (input.value.trim()) update(); }); });

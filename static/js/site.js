@@ -22,14 +22,29 @@
     });
   }
 
+  /* Keeps the current page's entry in view inside the sidebar on long sites. Only the sidebar
+     scrolls: scrollIntoView would scroll the page as well and move it off a linked heading. */
+  var sidebar = document.getElementById("sidebar");
+  var current = document.querySelector('#sidebar a[aria-current="page"]');
+  function revealCurrent() {
+    if (!sidebar || !current) return;
+    var box = sidebar.getBoundingClientRect(), item = current.getBoundingClientRect();
+    if (!box.height) return;
+    if (item.top < box.top || item.bottom > box.bottom) {
+      sidebar.scrollTop += item.top - box.top - (box.height - item.height) / 2;
+    }
+  }
+  revealCurrent();
+
   var sidebarButton = document.querySelector(".sidebar-toggle");
   if (sidebarButton) {
     sidebarButton.addEventListener("click", function () {
       var open = document.body.classList.toggle("sidebar-open");
       sidebarButton.setAttribute("aria-expanded", open ? "true" : "false");
       if (open) {
-        var first = document.querySelector("#sidebar a");
-        if (first) first.focus();
+        revealCurrent();
+        var first = current || document.querySelector("#sidebar a");
+        if (first) first.focus({ preventScroll: true });
       }
     });
     document.addEventListener("keydown", function (e) {
@@ -46,8 +61,6 @@
     if (el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0");
   });
 
-  var current = document.querySelector('#sidebar a[aria-current="page"]');
-  if (current && current.scrollIntoView) current.scrollIntoView({ block: "center" });
 
   /* Highlight the TOC entry of the section being read. */
   var tocLinks = Array.prototype.slice.call(document.querySelectorAll(".toc a"));

@@ -110,17 +110,36 @@
     return s;
   }
 
+  /* Topic pages the reader has opened, kept beside the cards in the same storage (the study map
+     marks them). Newest last, at most 2,000. */
+  function visitedKey() { return storeKey() + ":visited"; }
+  function visited() {
+    try {
+      var list = JSON.parse(global.localStorage.getItem(visitedKey()) || "[]");
+      return Array.isArray(list) ? list.filter(function (u) { return typeof u === "string"; }) : [];
+    } catch (e) { return []; }
+  }
+  function recordVisit(url) {
+    try {
+      var list = visited().filter(function (u) { return u !== url; });
+      list.push(url);
+      global.localStorage.setItem(visitedKey(), JSON.stringify(list.slice(-2000)));
+    } catch (e) { /* storage may be off or full: the map then shows no visits */ }
+  }
+
   function cardId(pageUrl, questionId) { return pageUrl.replace(/\.html$/, "") + "#" + questionId; }
 
   var api = {
     QUALITY: QUALITY, DAY: DAY, schedule: schedule, isDue: isDue, isMastered: isMastered,
     parseExport: parseExport, makeExport: makeExport, merge: merge, load: load, save: save,
-    summary: summary, cardId: cardId, endOfDay: endOfDay,
+    summary: summary, cardId: cardId, endOfDay: endOfDay, visited: visited, recordVisit: recordVisit,
   };
   global.StudybookSRS = api;
 
   /* Topic pages: "N due today" where the reader has progress. Index: mastered per topic. */
   if (typeof document === "undefined") return;
+  var visit = document.querySelector("[data-study-visit]");
+  if (visit) recordVisit(visit.getAttribute("data-study-visit"));
   function badges() {
     var cards;
     try { cards = load(); } catch (e) { return; }

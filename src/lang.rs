@@ -1,0 +1,116 @@
+//! Chinese runs in English pages marked `lang="zh"`. The theme's Latin-first font stack then sets
+//! Latin punctuation (’ “ ”) narrow in English text, while `[lang|="zh"]` gives Chinese runs the
+//! CJK-first stack, whose quotes are full-width as Chinese readers expect.
+
+use std::borrow::Cow;
+
+/// Elements whose text is left alone: code keeps its monospace font, math its own fonts.
+const SKIPPED: &[(&str, &str)] = &[
+    ("<pre", "</pre>"),
+    ("<code", "</code>"),
+    ("<script", "</script>"),
+    ("<style", "</style>"),
+    ("<math", "</math>"),
+    ("<svg", "</svg>"),
+];
+
+/// Han, kana, Hangul, CJK punctuation and full-width forms: what a Chinese run is made of.
+fn is_core(c: char) -> bool {
+    crate::text::is_cjk(c) || matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF)
+}
+
+/// Curly quotes belong to the run they touch: full-width beside Chinese, narrow beside Latin.
+fn is_quote(c: char) -> bool {
+    matches!(c, '“' | '”' | '‘' | '’')
+}
+
+/// `html` (a rendered page body) with each Chinese run of its text wrapped in
+/// `<span lang="zh">`; unchanged when it has no Chinese.
+pub fn mark_chinese(html: &str) -> Cow<'_, str> {
+    if !html.chars().any(is_core) {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut skipping: Option<&str> = None;
+    let mut rest = html;
+    while !rest.is_empty() {
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            let tag = &rest[..end];
+            match skipping {
+                Some(close) if tag.starts_with(close) => skipping = None,
+                Some(_) => {}
+                None => {
+                    skipping = SKIPPED
+                        .iter()
+                        .find(|(open, _)| {
+                            tag.starts_with(open) && tag[open.len()..].starts_with([' ', '>', '/'])
+                        })
+                        .map(|(_, close)| *close);
+                }
+            }
+            out.push_str(tag);
+            rest = &rest[end..];
+            continue;
+        }
+        let end = rest.find('<').unwrap_or(rest.len());
+        if skipping.is_some() {
+            out.push_str(&rest[..end]);
+        } else {
+            wrap_runs(&rest[..end], &mut out);
+        }
+        rest = &rest[end..];
+    }
+    Cow::Owned(out)
+}
+
+/// Appends `text` with its runs of Chinese (and the quotes touching them) wrapped.
+fn wrap_runs(text: &str, out: &mut String) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let joins = |k: usize| {
+            let c = chars[k].1;
+            is_core(c)
+                || (is_quote(c)
+                    && (k > 0 && is_core(chars[k - 1].1)
+                        || k + 1 < chars.len() && is_core(chars[k + 1].1)))
+        };
+        if !joins(i) {
+            out.push(chars[i].1);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && joins(i) {
+            i += 1;
+        }
+        let from = chars[start].0;
+        let to = chars.get(i).map_or(text.len(), |&(b, _)| b);
+        out.push_str("<span lang=\"zh\">");
+        out.push_str(&text[from..to]);
+        out.push_str("</span>");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_runs_and_their_quotes_are_marked_code_and_math_are_not() {
+        let html = "<p>The earth mover’s “WGAN” is 瓦瑟斯坦GAN, and 它的“搬运”代价。</p><pre><code>中文</code></pre><p><code>批</code> <span class=\"katex\"><math><mtext>中</mtext></math></span></p>";
+        assert_eq!(
+            mark_chinese(html),
+            "<p>The earth mover’s “WGAN” is <span lang=\"zh\">瓦瑟斯坦</span>GAN, and <span lang=\"zh\">它的“搬运”代价。</span></p><pre><code>中文</code></pre><p><code>批</code> <span class=\"katex\"><math><mtext>中</mtext></math></span></p>"
+        );
+    }
+
+    #[test]
+    fn english_only_html_is_returned_as_it_is() {
+        assert!(matches!(
+            mark_chinese("<p>plain ’ “x”</p>"),
+            Cow::Borrowed(_)
+        ));
+    }
+}
