@@ -4,6 +4,9 @@ arrived and the new HTML is served. 20 body edits and 20 title edits; the full i
 start-up is the baseline measured in the same run.
 The incremental path defers site-wide outputs (index, tags, print, study pages, search index)
 until edits pause for 300 ms; edits here follow each other faster than that, as when typing.
+Then load and memory: a burst of saves (how many updates, and how long after the last save the
+site-wide pages arrive), the server's resident memory (RSS, Linux /proc) under 50 parallel
+`GET /print.html`, and after 1,000 edits that each change a formula.
   scripts/bench-serve.py BIN SITE"""
 import json, re, socket, statistics, subprocess, sys, threading, time, queue, pathlib
 
@@ -115,6 +118,96 @@ try:
     page.write_text(text)
     print(f"after the edits: {len(files) - len(differ)} of {len(files)} served files equal a full build"
           + (f"; differ: {differ[:5]}" if differ else ""))
+
+    def rss_mb(field="VmRSS"):
+        for line in open(f"/proc/{proc.pid}/status"):
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def reset_peak():
+        # Writing 5 to clear_refs resets VmHWM, the peak RSS (Linux 4.0+).
+        with open(f"/proc/{proc.pid}/clear_refs", "w") as f:
+            f.write("5")
+
+    def drain_events():
+        last = None
+        while not events.empty():
+            last = events.get()[1]
+        return last
+
+    def settle():
+        """Waits until no event has come for 1 s (the site-wide pages included)."""
+        while True:
+            try:
+                events.get(timeout=1)
+            except queue.Empty:
+                return
+
+    # A burst of saves: 300 body edits of one page 3 ms apart, as an editor's autosave or a
+    # formatter might. Counts the updates published and the delay from the last save to the
+    # print page (a site-wide page) showing it.
+    settle()
+    drain_events()
+    page = pages[7]
+    text = page.read_text()
+    saves = 300
+    for i in range(saves):
+        page.write_text(text.rstrip("\n") + f"\n\nBurst save {i}.\n")
+        time.sleep(0.003)
+    last_save = time.monotonic()
+    final = f"Burst save {saves - 1}."
+    versions = set()
+    while True:
+        at, ev = events.get(timeout=120)
+        versions.add(ev["version"])
+        if "print.html" in ev["changed"] and final in get("/print.html"):
+            break
+    print(f"burst of {saves} saves 3 ms apart: {len(versions)} updates; the site-wide pages show "
+          f"the last save {(at - last_save) * 1000:.0f} ms after it")
+    page.write_text(text)
+    settle()
+
+    # 50 parallel GET /print.html, each client reading slowly, as many open tabs would.
+    size = len(get("/print.html"))
+    idle = rss_mb()
+    reset_peak()
+    def slow_reader():
+        s = socket.create_connection((host, port), timeout=60)
+        s.sendall(b"GET /print.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        got = 0
+        while chunk := s.recv(1 << 16):
+            got += len(chunk)
+            time.sleep(0.001)
+        s.close()
+    readers = [threading.Thread(target=slow_reader) for _ in range(50)]
+    for t in readers:
+        t.start()
+    for t in readers:
+        t.join()
+    print(f"50 parallel GET /print.html ({size / 1e6:.1f} MB each): RSS {idle:.0f} MB before, "
+          f"peak {rss_mb('VmHWM'):.0f} MB during, {rss_mb():.0f} MB after")
+
+    # 1,000 edits, each changing a formula (a new entry for the render cache) and waiting for the
+    # reload; the site-wide pages follow after the last one.
+    start_rss = rss_mb()
+    edits = 1000
+    samples = []
+    for i in range(edits):
+        page = pages[(i * 37) % len(pages)]
+        url = str(page.relative_to(root / "content").with_suffix(".html"))
+        original = page.read_text()
+        page.write_text(original.rstrip("\n") + f"\n\nEdit {i}: $x^{{{i}}} + y_{{{i}}}$.\n")
+        while url not in events.get(timeout=60)[1]["changed"]:
+            pass
+        page.write_text(original)
+        while url not in events.get(timeout=60)[1]["changed"]:
+            pass
+        if (i + 1) % 250 == 0:
+            samples.append(f"{rss_mb():.0f}")
+    settle()
+    print(f"RSS over {edits} formula edits (each saved and undone): {start_rss:.0f} MB at start, "
+          f"{' / '.join(samples)} MB after every 250, {rss_mb():.0f} MB once idle")
 finally:
     proc.terminate()
     proc.wait(timeout=10)

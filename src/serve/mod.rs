@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use notify::RecursiveMode;
-use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, DebouncedEvent};
 use tokio::sync::watch;
 
 use crate::diagnostics::{self, Diagnostic};
@@ -160,27 +160,87 @@ struct Watcher {
         notify::RecommendedWatcher,
         notify_debouncer_full::RecommendedCache,
     >,
-    watched: Vec<PathBuf>,
+    watched: Vec<Watched>,
+}
+
+/// A folder watched recursively, and which folder it was when the watch was set.
+struct Watched {
+    path: PathBuf,
+    identity: Identity,
+}
+
+/// What tells one folder from another of the same name: device and inode on Unix. Elsewhere only
+/// whether a folder is there, and events that name the folder itself do the rest.
+type Identity = (u64, u64);
+
+fn identity(path: &Path) -> Option<Identity> {
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
 }
 
 impl Watcher {
-    fn watch_new_dirs(&mut self, site: &LiveSite) {
+    /// The folders the site reads, relative to the root.
+    fn dirs(site: &LiveSite) -> [PathBuf; 3] {
         let content = site
             .config()
             .map_or(Path::new("content"), |c| c.src.as_path());
-        for dir in [
-            content,
-            Path::new(crate::theme::TEMPLATES_DIR),
-            Path::new(crate::theme::STATIC_DIR),
-        ] {
-            let dir = site.root().join(dir);
-            if dir.is_dir() && !self.watched.contains(&dir) {
-                match self.debouncer.watch(&dir, RecursiveMode::Recursive) {
-                    Ok(()) => self.watched.push(dir),
-                    Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
+        [
+            content.to_path_buf(),
+            crate::theme::TEMPLATES_DIR.into(),
+            crate::theme::STATIC_DIR.into(),
+        ]
+    }
+
+    /// Watches the site's folders that exist and are not watched yet; returns those it added.
+    fn watch_new_dirs(&mut self, site: &LiveSite) -> Vec<PathBuf> {
+        let mut added = Vec::new();
+        for rel in Self::dirs(site) {
+            let dir = site.root().join(&rel);
+            let Some(identity) = identity(&dir) else {
+                continue;
+            };
+            if self.watched.iter().any(|w| w.path == dir) {
+                continue;
+            }
+            match self.debouncer.watch(&dir, RecursiveMode::Recursive) {
+                Ok(()) => {
+                    self.watched.push(Watched {
+                        path: dir,
+                        identity,
+                    });
+                    added.push(rel);
                 }
+                Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
             }
         }
+        added
+    }
+
+    /// Watches again the folders that were replaced: moved away and back, deleted and made anew,
+    /// swapped by an editor or a checkout. The old watch followed the old folder or went away with
+    /// it, so every later edit would be missed. A folder counts as replaced when an event names it
+    /// or it is no longer the same folder (or gone). Returns the folders, relative to the root,
+    /// that are watched anew: their files may have changed unseen, so the caller rebuilds.
+    fn rewatch_replaced(&mut self, site: &LiveSite, named: &[&Path]) -> Vec<PathBuf> {
+        let debouncer = &mut self.debouncer;
+        self.watched.retain(|w| {
+            let same = !named.contains(&w.path.as_path()) && identity(&w.path) == Some(w.identity);
+            if !same {
+                // The watch may be gone already (notify drops it when the folder moves away).
+                let _ = debouncer.unwatch(&w.path);
+            }
+            same
+        });
+        self.watch_new_dirs(site)
     }
 }
 
@@ -211,32 +271,34 @@ fn watch_loop(
                 Err(_) => break,
             }
         };
-        let Message::Events(result) = message else {
+        let Some(events) = drain(message, &rx) else {
             break;
         };
-        let Ok(events) = result else { continue };
         let started = Instant::now();
         let (content, build_dir) = site
             .config()
             .map(|c| (c.src.clone(), c.build_dir.clone()))
             .unwrap_or_else(|| ("content".into(), "book".into()));
+        let named: Vec<&Path> = events
+            .iter()
+            .filter(|e| !e.kind.is_access())
+            .flat_map(|e| e.paths.iter().map(PathBuf::as_path))
+            .collect();
         let mut changes: Vec<Change> = Vec::new();
-        for event in &events {
-            if event.kind.is_access() {
-                continue;
-            }
-            for path in &event.paths {
-                let rel = path.strip_prefix(&root).unwrap_or(path);
-                let change = classify(rel, &content, &build_dir);
-                if change != Change::Ignored && !changes.contains(&change) {
-                    changes.push(change);
-                }
+        let rewatched = watcher.rewatch_replaced(&site, &named);
+        for rel in rewatched.iter().map(PathBuf::as_path).chain(
+            named
+                .iter()
+                .map(|path| path.strip_prefix(&root).unwrap_or(path)),
+        ) {
+            let change = classify(rel, &content, &build_dir);
+            if change != Change::Ignored && !changes.contains(&change) {
+                changes.push(change);
             }
         }
         if changes.is_empty() {
             continue;
         }
-        watcher.watch_new_dirs(&site);
         let had_errors = !publish.borrow().errors.is_empty();
         let update = site.apply(&changes);
         pending.extend(update.changed);
@@ -323,6 +385,24 @@ fn finish(
     }
 }
 
+/// Everything the watcher has queued, merged with the message just received: while one update
+/// runs, saves pile up, and applying them one by one would put the site ever further behind the
+/// files (a thousand saves, a thousand updates). None when the server is stopping.
+fn drain(first: Message, rx: &mpsc::Receiver<Message>) -> Option<Vec<DebouncedEvent>> {
+    let mut events = Vec::new();
+    let mut next = Some(first);
+    while let Some(message) = next {
+        match message {
+            Message::Quit => return None,
+            Message::Events(Ok(batch)) => events.extend(batch),
+            // The watcher's own errors (a watch limit reached): nothing to apply.
+            Message::Events(Err(_)) => {}
+        }
+        next = rx.try_recv().ok();
+    }
+    Some(events)
+}
+
 fn errors_of(diags: &[Diagnostic]) -> Vec<Diagnostic> {
     diags.iter().filter(|d| d.is_error()).cloned().collect()
 }
@@ -344,5 +424,73 @@ fn open_browser(url: &str) {
     };
     if let Err(e) = std::process::Command::new(program).arg(url).spawn() {
         eprintln!("could not open a browser ({e}); open {url} yourself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{DataChange, ModifyKind};
+    use notify::{Event, EventKind};
+
+    /// A copy of the `basic` fixture, canonical as `run` makes the root.
+    fn fixture() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.unwrap();
+            let to = dir.path().join(entry.path().strip_prefix(&src).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        (dir, root)
+    }
+
+    fn saved(path: &Path) -> Message {
+        let event = Event::new(EventKind::Modify(ModifyKind::Data(DataChange::Any)))
+            .add_path(path.to_path_buf());
+        Message::Events(Ok(vec![DebouncedEvent::new(event, Instant::now())]))
+    }
+
+    #[test]
+    fn saves_queued_during_an_update_are_applied_as_one() {
+        let (_dir, root) = fixture();
+        let site = LiveSite::new(&root);
+        let (publish, snapshots) = watch::channel(Arc::new(Snapshot::default()));
+        let watcher = Watcher {
+            debouncer: new_debouncer(DEBOUNCE, None, |_: DebounceEventResult| {}).unwrap(),
+            watched: Vec::new(),
+        };
+        let page = root.join("content/gan/wgan.md");
+        let text = std::fs::read_to_string(&page).unwrap();
+        let (tx, rx) = mpsc::channel();
+        for i in 0..100 {
+            std::fs::write(&page, format!("{text}\nSave number {i}.\n")).unwrap();
+            tx.send(saved(&page)).unwrap();
+        }
+        // The loop ends when the channel is empty and closed, before the idle-time work.
+        drop(tx);
+        watch_loop(site, watcher, rx, publish, true);
+        let last = snapshots.borrow();
+        assert_eq!(last.version, 1, "one update for the queued saves");
+        assert!(last.changed.iter().any(|p| p == "gan/wgan.html"));
+        let html = String::from_utf8_lossy(&last.files["gan/wgan.html"]).into_owned();
+        assert!(html.contains("Save number 99."), "the last save is shown");
+    }
+
+    #[test]
+    fn a_stop_request_among_queued_saves_stops_without_applying_them() {
+        let (tx, rx) = mpsc::channel();
+        tx.send(saved(Path::new("/site/content/a.md"))).unwrap();
+        tx.send(Message::Quit).unwrap();
+        assert!(drain(saved(Path::new("/site/content/b.md")), &rx).is_none());
+        tx.send(saved(Path::new("/site/content/a.md"))).unwrap();
+        tx.send(saved(Path::new("/site/content/b.md"))).unwrap();
+        let events = drain(saved(Path::new("/site/content/c.md")), &rx).unwrap();
+        assert_eq!(events.len(), 3);
     }
 }
