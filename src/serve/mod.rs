@@ -6,6 +6,7 @@
 
 pub mod change;
 pub mod http;
+mod memory;
 pub mod site;
 
 use std::io::Write as _;
@@ -82,6 +83,7 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<()> {
     // Absolute, so the watcher's paths and the site's agree.
     let root = std::fs::canonicalize(&opts.root)
         .map_err(|e| anyhow::anyhow!("cannot serve {}: {e}", opts.root.display()))?;
+    memory::configure();
     let started = Instant::now();
     let site = LiveSite::new(&root);
     print_diagnostics(&site.diagnostics, &root);
@@ -261,6 +263,7 @@ fn watch_loop(
                 Ok(m) => m,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     finish(&mut site, &publish, &mut pending, quiet);
+                    memory::release_freed();
                     continue;
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -341,6 +344,7 @@ fn watch_loop(
             );
         }
         let _ = publish.send(Arc::new(snapshot));
+        memory::release_freed();
     }
     site.save_cache();
 }
