@@ -101,8 +101,12 @@ async fn script() -> Response {
 }
 
 async fn events(State(rx): State<watch::Receiver<Arc<Snapshot>>>) -> impl IntoResponse {
-    let stream = WatchStream::new(rx)
-        .map(|snap| Ok::<_, Infallible>(Event::default().event("update").data(snap.event_json())));
+    let mut seen = None;
+    let stream = WatchStream::new(rx).map(move |snap| {
+        let data = snap.event_json(seen);
+        seen = Some(snap.version);
+        Ok::<_, Infallible>(Event::default().event("update").data(data))
+    });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 

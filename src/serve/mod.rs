@@ -9,6 +9,7 @@ pub mod http;
 mod memory;
 pub mod site;
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -47,11 +48,25 @@ pub struct Snapshot {
     /// Output paths changed since the previous version.
     pub changed: Vec<String>,
     pub errors: Vec<Diagnostic>,
+    /// The version in which each output path last changed. The channel keeps only the latest
+    /// snapshot, so a client whose event stream skipped versions (two updates published before
+    /// it was sent the first) learns from this what changed since the version it saw.
+    pub history: Arc<BTreeMap<String, u64>>,
 }
 
 impl Snapshot {
-    /// The `update` event the browser script reads.
-    pub fn event_json(&self) -> String {
+    /// The `update` event the browser script reads, for a client last sent version `seen`: its
+    /// `changed` covers every version since then.
+    pub fn event_json(&self, seen: Option<u64>) -> String {
+        let changed: Vec<&str> = match seen {
+            Some(seen) if seen + 1 < self.version => self
+                .history
+                .iter()
+                .filter(|(_, &version)| version > seen)
+                .map(|(path, _)| path.as_str())
+                .collect(),
+            _ => self.changed.iter().map(String::as_str).collect(),
+        };
         let errors: Vec<_> = self
             .errors
             .iter()
@@ -67,7 +82,7 @@ impl Snapshot {
             .collect();
         serde_json::json!({
             "version": self.version,
-            "changed": self.changed,
+            "changed": changed,
             "errors": errors,
         })
         .to_string()
@@ -97,8 +112,8 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<()> {
     let first = Snapshot {
         files: site.files.clone(),
         version: 0,
-        changed: Vec::new(),
         errors: errors_of(&site.diagnostics),
+        ..Snapshot::default()
     };
     let (publish, snapshots) = watch::channel(Arc::new(first));
 
@@ -316,13 +331,14 @@ fn watch_loop(
                 version: previous.version + 1,
                 changed: std::mem::take(&mut pending).into_iter().collect(),
                 errors,
+                ..Snapshot::default()
             }
         } else {
             Snapshot {
                 files: previous.files.clone(),
                 version: previous.version + 1,
-                changed: Vec::new(),
                 errors,
+                ..Snapshot::default()
             }
         };
         if !quiet {
@@ -343,7 +359,7 @@ fn watch_loop(
                 },
             );
         }
-        let _ = publish.send(Arc::new(snapshot));
+        publish_version(&publish, snapshot);
         memory::release_freed();
     }
     site.save_cache();
@@ -364,12 +380,15 @@ fn finish(
     if !errors.is_empty() {
         if previous.errors.is_empty() {
             print_diagnostics(&site.diagnostics, site.root());
-            let _ = publish.send(Arc::new(Snapshot {
-                files: previous.files.clone(),
-                version: previous.version + 1,
-                changed: Vec::new(),
-                errors,
-            }));
+            publish_version(
+                publish,
+                Snapshot {
+                    files: previous.files.clone(),
+                    version: previous.version + 1,
+                    errors,
+                    ..Snapshot::default()
+                },
+            );
         }
     } else if !pending.is_empty() {
         if !quiet {
@@ -380,13 +399,26 @@ fn finish(
                 started.elapsed().as_secs_f64() * 1000.0
             );
         }
-        let _ = publish.send(Arc::new(Snapshot {
-            files: site.files.clone(),
-            version: previous.version + 1,
-            changed: std::mem::take(pending).into_iter().collect(),
-            errors: Vec::new(),
-        }));
+        publish_version(
+            publish,
+            Snapshot {
+                files: site.files.clone(),
+                version: previous.version + 1,
+                changed: std::mem::take(pending).into_iter().collect(),
+                ..Snapshot::default()
+            },
+        );
     }
+}
+
+/// Publishes the next version, its changed paths recorded in the history it carries on.
+fn publish_version(publish: &watch::Sender<Arc<Snapshot>>, mut snapshot: Snapshot) {
+    let mut history = BTreeMap::clone(&publish.borrow().history);
+    for path in &snapshot.changed {
+        history.insert(path.clone(), snapshot.version);
+    }
+    snapshot.history = Arc::new(history);
+    let _ = publish.send(Arc::new(snapshot));
 }
 
 /// Everything the watcher has queued, merged with the message just received: while one update
@@ -484,6 +516,34 @@ mod tests {
         assert!(last.changed.iter().any(|p| p == "gan/wgan.html"));
         let html = String::from_utf8_lossy(&last.files["gan/wgan.html"]).into_owned();
         assert!(html.contains("Save number 99."), "the last save is shown");
+    }
+
+    fn changed_in(event: &str) -> Vec<String> {
+        let value: serde_json::Value = serde_json::from_str(event).unwrap();
+        serde_json::from_value(value["changed"].clone()).unwrap()
+    }
+
+    #[test]
+    fn a_client_that_skipped_versions_is_told_everything_they_changed() {
+        let (publish, snapshots) = watch::channel(Arc::new(Snapshot::default()));
+        for (version, changed) in [(1, "a.html"), (2, "b.html"), (3, "index.html")] {
+            publish_version(
+                &publish,
+                Snapshot {
+                    version,
+                    changed: vec![changed.to_string()],
+                    ..Snapshot::default()
+                },
+            );
+        }
+        let latest = snapshots.borrow().clone();
+        // Sent version 1, then version 3: version 2's page changed too.
+        assert_eq!(
+            changed_in(&latest.event_json(Some(1))),
+            ["b.html", "index.html"]
+        );
+        assert_eq!(changed_in(&latest.event_json(Some(2))), ["index.html"]);
+        assert_eq!(changed_in(&latest.event_json(None)), ["index.html"]);
     }
 
     #[test]
