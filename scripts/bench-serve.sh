@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Live-reload benchmark of `studybook serve` on the shared corpus (release build): p50/p95 from the
-# file write to the new HTML being served, for body and title edits, against the full build.
+# file write to the new HTML being served, for body and title edits, against the full build; then
+# a burst of saves, RSS under 50 parallel requests for the print page and after 1,000 edits.
 #   scripts/bench-serve.sh [PAGES]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -59,11 +59,15 @@ fn connect(addr: SocketAddr, path: &str) -> TcpStream {
 }
 
 fn connect_as(addr: SocketAddr, path: &str, host: &str) -> TcpStream {
+    send(addr, "GET", path, host)
+}
+
+fn send(addr: SocketAddr, method: &str, path: &str, host: &str) -> TcpStream {
     let mut stream = TcpStream::connect_timeout(&addr, WAIT).unwrap();
     stream.set_read_timeout(Some(WAIT)).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     stream
@@ -71,8 +75,14 @@ fn connect_as(addr: SocketAddr, path: &str, host: &str) -> TcpStream {
 
 /// Status, headers and body of one request; the path is sent exactly as given.
 fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    request(addr, "GET", path)
+}
+
+fn request(addr: SocketAddr, method: &str, path: &str) -> (u16, String, String) {
     let mut bytes = Vec::new();
-    connect(addr, path).read_to_end(&mut bytes).unwrap();
+    send(addr, method, path, "localhost")
+        .read_to_end(&mut bytes)
+        .unwrap();
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -105,6 +115,15 @@ fn wait_for(rx: &Receiver<String>, want: impl Fn(&serde_json::Value) -> bool) ->
         if want(&value) {
             return value;
         }
+    }
+}
+
+/// Waits (bounded) until the page at `path` is served with `marker` in it.
+fn wait_until_served(addr: SocketAddr, path: &str, marker: &str) {
+    let deadline = Instant::now() + WAIT;
+    while !get(addr, path).2.contains(marker) {
+        assert!(Instant::now() < deadline, "{path} never showed {marker}");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -277,4 +296,97 @@ fn a_save_by_rename_and_replace_is_seen() {
     assert!(update["errors"].as_array().unwrap().is_empty());
     let (_, _, body) = get(server.addr, "/geometry/iou.html");
     assert!(body.contains("Saved by rename."));
+}
+
+#[test]
+fn only_get_and_head_are_answered() {
+    let site = Site::copy_of("basic");
+    let server = start(&site);
+    for method in ["POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH"] {
+        for path in [
+            "/",
+            "/gan/wgan.html",
+            "/no-such-page.html",
+            "/__studybook/live.js",
+            "/__studybook/events",
+        ] {
+            let (status, head, body) = request(server.addr, method, path);
+            assert_eq!(status, 405, "{method} {path}");
+            assert!(
+                head.contains("\r\nallow: get, head\r\n"),
+                "{method} {path}: {head}"
+            );
+            assert!(!body.contains("<html"), "{method} {path}: no page");
+        }
+    }
+    let (_, _, page) = get(server.addr, "/gan/wgan.html");
+    let (status, head, body) = request(server.addr, "HEAD", "/gan/wgan.html");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains(&format!("content-length: {}", page.len())),
+        "{head}"
+    );
+    assert!(body.is_empty(), "HEAD has no body");
+}
+
+#[test]
+fn the_watcher_follows_a_replaced_content_folder() {
+    let site = Site::copy_of("basic");
+    let server = start(&site);
+    let root = site.root();
+    let content = root.join("content");
+    let url = "/gan/wgan.html";
+    let page = "content/gan/wgan.md";
+
+    // Moved away and back, as some tools do.
+    std::fs::rename(&content, root.join("c2")).unwrap();
+    std::fs::rename(root.join("c2"), &content).unwrap();
+    edit(
+        &site,
+        page,
+        "## Weight clipping",
+        "After a move: one.\n\n## Weight clipping",
+    );
+    wait_until_served(server.addr, url, "After a move: one.");
+
+    // Deleted and made anew.
+    let saved = tempfile::tempdir().unwrap();
+    common::copy_tree(&content, saved.path());
+    std::fs::remove_dir_all(&content).unwrap();
+    std::fs::create_dir(&content).unwrap();
+    common::copy_tree(saved.path(), &content);
+    edit(
+        &site,
+        page,
+        "## Weight clipping",
+        "After re-creation: two.\n\n## Weight clipping",
+    );
+    wait_until_served(server.addr, url, "After re-creation: two.");
+
+    // Swapped for another folder, as a checkout or an editor does.
+    let fresh = root.join("content.new");
+    std::fs::create_dir(&fresh).unwrap();
+    common::copy_tree(&content, &fresh);
+    let swapped = fresh.join("gan/wgan.md");
+    let text = std::fs::read_to_string(&swapped).unwrap();
+    std::fs::write(
+        &swapped,
+        text.replacen(
+            "## Weight clipping",
+            "Swapped in: three.\n\n## Weight clipping",
+            1,
+        ),
+    )
+    .unwrap();
+    std::fs::rename(&content, root.join("content.old")).unwrap();
+    std::fs::rename(&fresh, &content).unwrap();
+    std::fs::remove_dir_all(root.join("content.old")).unwrap();
+    wait_until_served(server.addr, url, "Swapped in: three.");
+    edit(
+        &site,
+        page,
+        "## Weight clipping",
+        "After the swap: four.\n\n## Weight clipping",
+    );
+    wait_until_served(server.addr, url, "After the swap: four.");
 }

@@ -1,12 +1,15 @@
 //! The HTTP side of `serve`: files from the in-memory snapshot, the live-reload script and the
 //! event stream. Request paths are looked up in a map, never joined to a file-system path.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -29,7 +32,8 @@ pub fn router(snapshots: watch::Receiver<Arc<Snapshot>>, loopback_only: bool) ->
         .route(SCRIPT_PATH, get(script))
         .route(EVENTS_PATH, get(events))
         .fallback(file)
-        .with_state(snapshots);
+        .with_state(snapshots)
+        .layer(axum::middleware::from_fn(read_only));
     let router = if loopback_only {
         router.layer(axum::middleware::from_fn(check_host))
     } else {
@@ -53,6 +57,21 @@ async fn check_host(request: axum::extract::Request, next: axum::middleware::Nex
         (
             StatusCode::FORBIDDEN,
             "studybook serve answers loopback host names only",
+        )
+            .into_response()
+    }
+}
+
+/// The server only hands out the site: any method but GET and HEAD gets 405, so a form or a
+/// script elsewhere cannot pass a POST off as a page view.
+async fn read_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.method() == Method::GET || request.method() == Method::HEAD {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+            "studybook serve answers GET and HEAD only",
         )
             .into_response()
     }
@@ -82,8 +101,12 @@ async fn script() -> Response {
 }
 
 async fn events(State(rx): State<watch::Receiver<Arc<Snapshot>>>) -> impl IntoResponse {
-    let stream = WatchStream::new(rx)
-        .map(|snap| Ok::<_, Infallible>(Event::default().event("update").data(snap.event_json())));
+    let mut seen = None;
+    let stream = WatchStream::new(rx).map(move |snap| {
+        let data = snap.event_json(seen);
+        seen = Some(snap.version);
+        Ok::<_, Infallible>(Event::default().event("update").data(data))
+    });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -129,7 +152,7 @@ fn send(snap: &Snapshot, path: &str, status: StatusCode) -> Response {
         mime.to_string()
     };
     let body = if path.ends_with(".html") {
-        Body::from(inject(&bytes, path, snap.version))
+        Body::new(inject(bytes, path, snap.version))
     } else {
         Body::from(bytes)
     };
@@ -137,15 +160,59 @@ fn send(snap: &Snapshot, path: &str, status: StatusCode) -> Response {
 }
 
 /// Adds the live-reload script before `</body>`: only the served copy, never the site in memory.
-fn inject(html: &[u8], page: &str, version: u64) -> Vec<u8> {
-    let tag = format!(
+/// The page's bytes are not copied: the body is the part before `</body>`, the script tag and the
+/// rest, the two parts being slices of the snapshot's shared buffer (a print page of a large site
+/// is tens of MB, and any number of requests may be in flight).
+fn inject(html: Bytes, page: &str, version: u64) -> Chunks {
+    let tag = Bytes::from(format!(
         "<script src=\"{SCRIPT_PATH}\" data-page=\"{}\" data-version=\"{version}\"></script>",
         crate::html::escape(page)
-    );
-    let text = String::from_utf8_lossy(html);
-    match text.rfind("</body>") {
-        Some(at) => format!("{}{tag}{}", &text[..at], &text[at..]).into_bytes(),
-        None => format!("{text}{tag}").into_bytes(),
+    ));
+    let at = rfind(&html, b"</body>").unwrap_or(html.len());
+    Chunks::new([html.slice(..at), tag, html.slice(at..)])
+}
+
+/// The last occurrence of `needle`, searched from the end (`</body>` is near it).
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// A response body made of shared buffers, sent one after the other. Its exact length is known,
+/// so the response carries a Content-Length (also for HEAD).
+pub struct Chunks {
+    parts: VecDeque<Bytes>,
+    left: u64,
+}
+
+impl Chunks {
+    fn new(parts: impl IntoIterator<Item = Bytes>) -> Chunks {
+        let parts: VecDeque<Bytes> = parts.into_iter().filter(|b| !b.is_empty()).collect();
+        let left = parts.iter().map(|b| b.len() as u64).sum();
+        Chunks { parts, left }
+    }
+}
+
+impl http_body::Body for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+        let next = self.parts.pop_front();
+        if let Some(part) = &next {
+            self.left -= part.len() as u64;
+        }
+        Poll::Ready(next.map(|part| Ok(http_body::Frame::data(part))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.left)
     }
 }
 
@@ -221,13 +288,41 @@ mod tests {
         }
     }
 
+    /// The chunks of a served page, in order.
+    fn parts(body: Chunks) -> Vec<Bytes> {
+        body.parts.into_iter().collect()
+    }
+
     #[test]
     fn injects_before_the_closing_body() {
-        let out = inject(b"<body><p>x</p></body></html>", "a.html", 3);
+        let html = Bytes::from_static(b"<body><p>x</p></body></html>");
+        let out: Vec<u8> = parts(inject(html, "a.html", 3)).concat();
         let out = String::from_utf8(out).unwrap();
         assert!(
             out.ends_with("data-version=\"3\"></script></body></html>"),
             "{out}"
         );
+        let bare = parts(inject(Bytes::from_static(b"<p>no body</p>"), "b.html", 1)).concat();
+        assert!(String::from_utf8(bare)
+            .unwrap()
+            .starts_with("<p>no body</p><script"));
+    }
+
+    #[test]
+    fn a_served_page_shares_the_snapshot_buffer() {
+        let html =
+            Bytes::from(format!("<body>{}</body></html>", "数".repeat(100_000)).into_bytes());
+        let body = inject(html.clone(), "print.html", 7);
+        let length = http_body::Body::size_hint(&body).exact();
+        let parts = parts(body);
+        assert_eq!(
+            length,
+            Some(parts.iter().map(|p| p.len() as u64).sum()),
+            "the length is known up front"
+        );
+        let (before, after) = (&parts[0], &parts[2]);
+        assert_eq!(before.as_ptr(), html.as_ptr(), "no copy of the page");
+        assert_eq!(after.as_ptr(), html[html.len() - 14..].as_ptr());
+        assert_eq!(after.as_ref(), b"</body></html>");
     }
 }

@@ -6,8 +6,10 @@
 
 pub mod change;
 pub mod http;
+mod memory;
 pub mod site;
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use notify::RecursiveMode;
-use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, DebouncedEvent};
 use termcolor::{ColorChoice, StandardStream};
 use tokio::sync::watch;
 
@@ -46,11 +48,25 @@ pub struct Snapshot {
     /// Output paths changed since the previous version.
     pub changed: Vec<String>,
     pub errors: Vec<Diagnostic>,
+    /// The version in which each output path last changed. The channel keeps only the latest
+    /// snapshot, so a client whose event stream skipped versions (two updates published before
+    /// it was sent the first) learns from this what changed since the version it saw.
+    pub history: Arc<BTreeMap<String, u64>>,
 }
 
 impl Snapshot {
-    /// The `update` event the browser script reads.
-    pub fn event_json(&self) -> String {
+    /// The `update` event the browser script reads, for a client last sent version `seen`: its
+    /// `changed` covers every version since then.
+    pub fn event_json(&self, seen: Option<u64>) -> String {
+        let changed: Vec<&str> = match seen {
+            Some(seen) if seen + 1 < self.version => self
+                .history
+                .iter()
+                .filter(|(_, &version)| version > seen)
+                .map(|(path, _)| path.as_str())
+                .collect(),
+            _ => self.changed.iter().map(String::as_str).collect(),
+        };
         let errors: Vec<_> = self
             .errors
             .iter()
@@ -66,7 +82,7 @@ impl Snapshot {
             .collect();
         serde_json::json!({
             "version": self.version,
-            "changed": self.changed,
+            "changed": changed,
             "errors": errors,
         })
         .to_string()
@@ -82,6 +98,7 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<()> {
     // Absolute, so the watcher's paths and the site's agree.
     let root = std::fs::canonicalize(&opts.root)
         .map_err(|e| anyhow::anyhow!("cannot serve {}: {e}", opts.root.display()))?;
+    memory::configure();
     let started = Instant::now();
     let site = LiveSite::new(&root);
     print_diagnostics(&site.diagnostics, &root);
@@ -95,8 +112,8 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<()> {
     let first = Snapshot {
         files: site.files.clone(),
         version: 0,
-        changed: Vec::new(),
         errors: errors_of(&site.diagnostics),
+        ..Snapshot::default()
     };
     let (publish, snapshots) = watch::channel(Arc::new(first));
 
@@ -160,27 +177,87 @@ struct Watcher {
         notify::RecommendedWatcher,
         notify_debouncer_full::RecommendedCache,
     >,
-    watched: Vec<PathBuf>,
+    watched: Vec<Watched>,
+}
+
+/// A folder watched recursively, and which folder it was when the watch was set.
+struct Watched {
+    path: PathBuf,
+    identity: Identity,
+}
+
+/// What tells one folder from another of the same name: device and inode on Unix. Elsewhere only
+/// whether a folder is there, and events that name the folder itself do the rest.
+type Identity = (u64, u64);
+
+fn identity(path: &Path) -> Option<Identity> {
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
 }
 
 impl Watcher {
-    fn watch_new_dirs(&mut self, site: &LiveSite) {
+    /// The folders the site reads, relative to the root.
+    fn dirs(site: &LiveSite) -> [PathBuf; 3] {
         let content = site
             .config()
             .map_or(Path::new("content"), |c| c.src.as_path());
-        for dir in [
-            content,
-            Path::new(crate::theme::TEMPLATES_DIR),
-            Path::new(crate::theme::STATIC_DIR),
-        ] {
-            let dir = site.root().join(dir);
-            if dir.is_dir() && !self.watched.contains(&dir) {
-                match self.debouncer.watch(&dir, RecursiveMode::Recursive) {
-                    Ok(()) => self.watched.push(dir),
-                    Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
+        [
+            content.to_path_buf(),
+            crate::theme::TEMPLATES_DIR.into(),
+            crate::theme::STATIC_DIR.into(),
+        ]
+    }
+
+    /// Watches the site's folders that exist and are not watched yet; returns those it added.
+    fn watch_new_dirs(&mut self, site: &LiveSite) -> Vec<PathBuf> {
+        let mut added = Vec::new();
+        for rel in Self::dirs(site) {
+            let dir = site.root().join(&rel);
+            let Some(identity) = identity(&dir) else {
+                continue;
+            };
+            if self.watched.iter().any(|w| w.path == dir) {
+                continue;
+            }
+            match self.debouncer.watch(&dir, RecursiveMode::Recursive) {
+                Ok(()) => {
+                    self.watched.push(Watched {
+                        path: dir,
+                        identity,
+                    });
+                    added.push(rel);
                 }
+                Err(e) => eprintln!("warning: cannot watch {}: {e}", dir.display()),
             }
         }
+        added
+    }
+
+    /// Watches again the folders that were replaced: moved away and back, deleted and made anew,
+    /// swapped by an editor or a checkout. The old watch followed the old folder or went away with
+    /// it, so every later edit would be missed. A folder counts as replaced when an event names it
+    /// or it is no longer the same folder (or gone). Returns the folders, relative to the root,
+    /// that are watched anew: their files may have changed unseen, so the caller rebuilds.
+    fn rewatch_replaced(&mut self, site: &LiveSite, named: &[&Path]) -> Vec<PathBuf> {
+        let debouncer = &mut self.debouncer;
+        self.watched.retain(|w| {
+            let same = !named.contains(&w.path.as_path()) && identity(&w.path) == Some(w.identity);
+            if !same {
+                // The watch may be gone already (notify drops it when the folder moves away).
+                let _ = debouncer.unwatch(&w.path);
+            }
+            same
+        });
+        self.watch_new_dirs(site)
     }
 }
 
@@ -201,6 +278,7 @@ fn watch_loop(
                 Ok(m) => m,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     finish(&mut site, &publish, &mut pending, quiet);
+                    memory::release_freed();
                     continue;
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -211,32 +289,34 @@ fn watch_loop(
                 Err(_) => break,
             }
         };
-        let Message::Events(result) = message else {
+        let Some(events) = drain(message, &rx) else {
             break;
         };
-        let Ok(events) = result else { continue };
         let started = Instant::now();
         let (content, build_dir) = site
             .config()
             .map(|c| (c.src.clone(), c.build_dir.clone()))
             .unwrap_or_else(|| ("content".into(), "book".into()));
+        let named: Vec<&Path> = events
+            .iter()
+            .filter(|e| !e.kind.is_access())
+            .flat_map(|e| e.paths.iter().map(PathBuf::as_path))
+            .collect();
         let mut changes: Vec<Change> = Vec::new();
-        for event in &events {
-            if event.kind.is_access() {
-                continue;
-            }
-            for path in &event.paths {
-                let rel = path.strip_prefix(&root).unwrap_or(path);
-                let change = classify(rel, &content, &build_dir);
-                if change != Change::Ignored && !changes.contains(&change) {
-                    changes.push(change);
-                }
+        let rewatched = watcher.rewatch_replaced(&site, &named);
+        for rel in rewatched.iter().map(PathBuf::as_path).chain(
+            named
+                .iter()
+                .map(|path| path.strip_prefix(&root).unwrap_or(path)),
+        ) {
+            let change = classify(rel, &content, &build_dir);
+            if change != Change::Ignored && !changes.contains(&change) {
+                changes.push(change);
             }
         }
         if changes.is_empty() {
             continue;
         }
-        watcher.watch_new_dirs(&site);
         let had_errors = !publish.borrow().errors.is_empty();
         let update = site.apply(&changes);
         pending.extend(update.changed);
@@ -251,13 +331,14 @@ fn watch_loop(
                 version: previous.version + 1,
                 changed: std::mem::take(&mut pending).into_iter().collect(),
                 errors,
+                ..Snapshot::default()
             }
         } else {
             Snapshot {
                 files: previous.files.clone(),
                 version: previous.version + 1,
-                changed: Vec::new(),
                 errors,
+                ..Snapshot::default()
             }
         };
         if !quiet {
@@ -278,7 +359,8 @@ fn watch_loop(
                 },
             );
         }
-        let _ = publish.send(Arc::new(snapshot));
+        publish_version(&publish, snapshot);
+        memory::release_freed();
     }
     site.save_cache();
 }
@@ -298,12 +380,15 @@ fn finish(
     if !errors.is_empty() {
         if previous.errors.is_empty() {
             print_diagnostics(&site.diagnostics, site.root());
-            let _ = publish.send(Arc::new(Snapshot {
-                files: previous.files.clone(),
-                version: previous.version + 1,
-                changed: Vec::new(),
-                errors,
-            }));
+            publish_version(
+                publish,
+                Snapshot {
+                    files: previous.files.clone(),
+                    version: previous.version + 1,
+                    errors,
+                    ..Snapshot::default()
+                },
+            );
         }
     } else if !pending.is_empty() {
         if !quiet {
@@ -314,13 +399,44 @@ fn finish(
                 started.elapsed().as_secs_f64() * 1000.0
             );
         }
-        let _ = publish.send(Arc::new(Snapshot {
-            files: site.files.clone(),
-            version: previous.version + 1,
-            changed: std::mem::take(pending).into_iter().collect(),
-            errors: Vec::new(),
-        }));
+        publish_version(
+            publish,
+            Snapshot {
+                files: site.files.clone(),
+                version: previous.version + 1,
+                changed: std::mem::take(pending).into_iter().collect(),
+                ..Snapshot::default()
+            },
+        );
     }
+}
+
+/// Publishes the next version, its changed paths recorded in the history it carries on.
+fn publish_version(publish: &watch::Sender<Arc<Snapshot>>, mut snapshot: Snapshot) {
+    let mut history = BTreeMap::clone(&publish.borrow().history);
+    for path in &snapshot.changed {
+        history.insert(path.clone(), snapshot.version);
+    }
+    snapshot.history = Arc::new(history);
+    let _ = publish.send(Arc::new(snapshot));
+}
+
+/// Everything the watcher has queued, merged with the message just received: while one update
+/// runs, saves pile up, and applying them one by one would put the site ever further behind the
+/// files (a thousand saves, a thousand updates). None when the server is stopping.
+fn drain(first: Message, rx: &mpsc::Receiver<Message>) -> Option<Vec<DebouncedEvent>> {
+    let mut events = Vec::new();
+    let mut next = Some(first);
+    while let Some(message) = next {
+        match message {
+            Message::Quit => return None,
+            Message::Events(Ok(batch)) => events.extend(batch),
+            // The watcher's own errors (a watch limit reached): nothing to apply.
+            Message::Events(Err(_)) => {}
+        }
+        next = rx.try_recv().ok();
+    }
+    Some(events)
 }
 
 fn errors_of(diags: &[Diagnostic]) -> Vec<Diagnostic> {
@@ -344,5 +460,101 @@ fn open_browser(url: &str) {
     };
     if let Err(e) = std::process::Command::new(program).arg(url).spawn() {
         eprintln!("could not open a browser ({e}); open {url} yourself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{DataChange, ModifyKind};
+    use notify::{Event, EventKind};
+
+    /// A copy of the `basic` fixture, canonical as `run` makes the root.
+    fn fixture() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.unwrap();
+            let to = dir.path().join(entry.path().strip_prefix(&src).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        (dir, root)
+    }
+
+    fn saved(path: &Path) -> Message {
+        let event = Event::new(EventKind::Modify(ModifyKind::Data(DataChange::Any)))
+            .add_path(path.to_path_buf());
+        Message::Events(Ok(vec![DebouncedEvent::new(event, Instant::now())]))
+    }
+
+    #[test]
+    fn saves_queued_during_an_update_are_applied_as_one() {
+        let (_dir, root) = fixture();
+        let site = LiveSite::new(&root);
+        let (publish, snapshots) = watch::channel(Arc::new(Snapshot::default()));
+        let watcher = Watcher {
+            debouncer: new_debouncer(DEBOUNCE, None, |_: DebounceEventResult| {}).unwrap(),
+            watched: Vec::new(),
+        };
+        let page = root.join("content/gan/wgan.md");
+        let text = std::fs::read_to_string(&page).unwrap();
+        let (tx, rx) = mpsc::channel();
+        for i in 0..100 {
+            std::fs::write(&page, format!("{text}\nSave number {i}.\n")).unwrap();
+            tx.send(saved(&page)).unwrap();
+        }
+        // The loop ends when the channel is empty and closed, before the idle-time work.
+        drop(tx);
+        watch_loop(site, watcher, rx, publish, true);
+        let last = snapshots.borrow();
+        assert_eq!(last.version, 1, "one update for the queued saves");
+        assert!(last.changed.iter().any(|p| p == "gan/wgan.html"));
+        let html = String::from_utf8_lossy(&last.files["gan/wgan.html"]).into_owned();
+        assert!(html.contains("Save number 99."), "the last save is shown");
+    }
+
+    fn changed_in(event: &str) -> Vec<String> {
+        let value: serde_json::Value = serde_json::from_str(event).unwrap();
+        serde_json::from_value(value["changed"].clone()).unwrap()
+    }
+
+    #[test]
+    fn a_client_that_skipped_versions_is_told_everything_they_changed() {
+        let (publish, snapshots) = watch::channel(Arc::new(Snapshot::default()));
+        for (version, changed) in [(1, "a.html"), (2, "b.html"), (3, "index.html")] {
+            publish_version(
+                &publish,
+                Snapshot {
+                    version,
+                    changed: vec![changed.to_string()],
+                    ..Snapshot::default()
+                },
+            );
+        }
+        let latest = snapshots.borrow().clone();
+        // Sent version 1, then version 3: version 2's page changed too.
+        assert_eq!(
+            changed_in(&latest.event_json(Some(1))),
+            ["b.html", "index.html"]
+        );
+        assert_eq!(changed_in(&latest.event_json(Some(2))), ["index.html"]);
+        assert_eq!(changed_in(&latest.event_json(None)), ["index.html"]);
+    }
+
+    #[test]
+    fn a_stop_request_among_queued_saves_stops_without_applying_them() {
+        let (tx, rx) = mpsc::channel();
+        tx.send(saved(Path::new("/site/content/a.md"))).unwrap();
+        tx.send(Message::Quit).unwrap();
+        assert!(drain(saved(Path::new("/site/content/b.md")), &rx).is_none());
+        tx.send(saved(Path::new("/site/content/a.md"))).unwrap();
+        tx.send(saved(Path::new("/site/content/b.md"))).unwrap();
+        let events = drain(saved(Path::new("/site/content/c.md")), &rx).unwrap();
+        assert_eq!(events.len(), 3);
     }
 }
