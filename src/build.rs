@@ -10,7 +10,9 @@ use crate::cache::RenderCache;
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic, Position};
 use crate::fsutil::{self, IoError};
+use crate::graph;
 use crate::graph::LinkGraph;
+use crate::highlight::CodeTheme;
 use crate::index::SiteIndex;
 use crate::layout::{self, SiteData};
 use crate::load;
@@ -20,7 +22,6 @@ use crate::render::{self, Doc, RenderEnv, Rendered};
 use crate::strings::Strings;
 use crate::theme::{Theme, STATIC_DIR, TEMPLATES_DIR};
 use crate::write::{self, OutputFile, WriteStats};
-use crate::{graph, highlight};
 
 /// Where render results are kept between builds.
 pub const CACHE_FILE: &str = ".studybook/cache/render.json";
@@ -201,6 +202,8 @@ pub struct Analyzed {
     pub rendered: Vec<Rendered>,
     pub intros: BTreeMap<String, Rendered>,
     pub graph: LinkGraph,
+    /// The `[highlight]` themes pages were highlighted with.
+    pub code: CodeTheme,
     /// Theme, load and parse diagnostics; render and graph ones stay with their results.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -265,11 +268,13 @@ pub fn analyze(
     let strings = Strings::for_language(config.language);
     let assets: HashSet<PathBuf> = loaded.assets.iter().cloned().collect();
     let math = MathRenderer::new(&config.math_macros, cache);
+    let code = code_theme(config, &mut diags);
     let env = RenderEnv {
         pages: &pages,
         index: &index,
         math: &math,
         cache,
+        code: &code,
         assets: &assets,
         strings: &strings,
     };
@@ -296,8 +301,21 @@ pub fn analyze(
         rendered,
         intros,
         graph,
+        code,
         diagnostics: diags,
     }
+}
+
+/// The configured highlight themes; an unknown name is reported and the defaults used instead.
+pub fn code_theme(config: &Config, diags: &mut Vec<Diagnostic>) -> CodeTheme {
+    CodeTheme::new(&config.light_theme, &config.dark_theme).unwrap_or_else(|e| {
+        diags.push(Diagnostic::error(
+            crate::config::CONFIG_FILE,
+            Position::default(),
+            e,
+        ));
+        CodeTheme::fallback()
+    })
 }
 
 impl Analyzed {
@@ -372,14 +390,15 @@ pub fn assemble(
     if config.search && with_search {
         files.extend(crate::search::output(&a.pages, &a.rendered));
     }
-    match highlight::stylesheet(&config.light_theme, &config.dark_theme) {
-        Ok(css) => files.push(OutputFile::new("css/highlight.css", css)),
-        Err(e) => diags.push(Diagnostic::error(
-            crate::config::CONFIG_FILE,
-            Position::default(),
-            e,
-        )),
-    }
+    let used = a
+        .rendered
+        .iter()
+        .chain(a.intros.values())
+        .flat_map(|r| &r.code_classes);
+    files.push(OutputFile::new(
+        "css/highlight.css",
+        a.code.stylesheet(used),
+    ));
     for (name, file) in &a.theme.statics {
         files.push(OutputFile::new(name.clone(), file.content.clone()));
     }

@@ -3,7 +3,7 @@
 //!
 //! Rendering is a pure function of the document and the site index, so pages render in parallel.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::cache::RenderCache;
 use crate::diagnostics::{Diagnostic, LineIndex};
-use crate::highlight;
+use crate::highlight::{CodeTheme, StyleClass};
 use crate::index::{Lookup, PageId, SiteIndex};
 use crate::math::{self, escape, MathRenderer};
 use crate::parse::{markdown_options, Heading, Page};
@@ -24,6 +24,7 @@ pub struct RenderEnv<'a> {
     pub index: &'a SiteIndex,
     pub math: &'a MathRenderer<'a>,
     pub cache: &'a RenderCache,
+    pub code: &'a CodeTheme,
     /// Non-Markdown files of the content folder, relative to it.
     pub assets: &'a HashSet<PathBuf>,
     pub strings: &'a Strings,
@@ -100,6 +101,8 @@ pub struct Rendered {
     pub formulas: usize,
     /// Formulas KaTeX rendered now rather than the cache (errors count as neither).
     pub formulas_rendered: usize,
+    /// Highlight classes the code blocks use: the stylesheet styles these.
+    pub code_classes: BTreeSet<StyleClass>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -420,8 +423,9 @@ impl<'e, 'd> Renderer<'e, 'd> {
             self.math(CowStr::from(code), true, range);
             return;
         }
-        let html = highlight::highlight(lang, &code, self.env.cache);
-        self.out.push(Event::Html(html.into()));
+        let code = self.env.code.highlight(lang, &code, self.env.cache);
+        self.result.code_classes.extend(code.classes);
+        self.out.push(Event::Html(code.html.into()));
     }
 
     fn math(&mut self, tex: CowStr<'d>, display: bool, range: Range<usize>) {
@@ -491,11 +495,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
             return dest.to_string();
         };
         if target.extension().is_some_and(|e| e == "md") {
-            let page = self
-                .env
-                .pages
-                .iter()
-                .position(|p| p.source.rel_path == target);
+            let page = self.env.index.page_at(&target);
             let Some(id) = page else {
                 let stem = target
                     .file_stem()
@@ -964,6 +964,7 @@ mod tests {
             index: &f.index,
             math: &math,
             cache: &f.cache,
+            code: &CodeTheme::fallback(),
             assets: &f.assets,
             strings: &f.strings,
         };

@@ -11,6 +11,7 @@ use tera::Context;
 use crate::cache::RenderCache;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::highlight::CodeTheme;
 use crate::index::{PageId, SiteIndex};
 use crate::layout::SiteData;
 use crate::math::{escape, MathRenderer};
@@ -131,7 +132,7 @@ pub fn question_counts(site: &SiteData<'_>) -> BTreeMap<String, usize> {
 }
 
 fn practice_view<'a>(site: &'a SiteData<'a>) -> PracticeView<'a> {
-    let empty = BTreeMap::new();
+    let empty = std::collections::HashMap::new();
     let mut cards = Vec::new();
     let mut topics = Vec::new();
     let mut used_categories = HashSet::new();
@@ -164,8 +165,8 @@ fn practice_view<'a>(site: &'a SiteData<'a>) -> PracticeView<'a> {
                 category: &page.category,
                 tags: tag_slugs.join(" "),
                 // Written for the topic's folder; the practice page sits at the root.
-                question_html: crate::print::rebase(&q.question_html, &page.url, &empty),
-                answer_html: crate::print::rebase(&q.answer_html, &page.url, &empty),
+                question_html: crate::print::rebase(&q.question_html, &page.url, &empty, ""),
+                answer_html: crate::print::rebase(&q.answer_html, &page.url, &empty, ""),
             });
         }
     }
@@ -393,11 +394,15 @@ pub fn export_anki(root: &Path) -> (Option<AnkiExport>, Vec<Diagnostic>) {
     let cache = RenderCache::open(&root.join(crate::build::CACHE_FILE));
     let math = MathRenderer::new(&config.math_macros, &cache);
     let assets: HashSet<PathBuf> = loaded.assets.iter().cloned().collect();
+    // Anki shows code uncoloured: any theme pair will do if the configured one is unknown.
+    let code = CodeTheme::new(&config.light_theme, &config.dark_theme)
+        .unwrap_or_else(|_| CodeTheme::fallback());
     let env = RenderEnv {
         pages: &pages,
         index: &index,
         math: &math,
         cache: &cache,
+        code: &code,
         assets: &assets,
         strings: &strings,
     };

@@ -233,6 +233,7 @@ impl LiveSite {
             index: &a.index,
             math: &math,
             cache: &self.cache,
+            code: &a.code,
             assets: &assets,
             strings: &a.strings,
         };
