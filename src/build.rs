@@ -1,30 +1,29 @@
 //! Runs the pipeline: `generate` makes the whole site in memory, `build` also writes it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::cache::RenderCache;
-use crate::config::Config;
+use crate::cache::{RenderCache, CACHE_FILE};
+use crate::config::{Config, NoSiteFolder};
 use crate::diagnostics::{self, Diagnostic, Position};
 use crate::fsutil::{self, IoError};
 use crate::graph;
 use crate::graph::LinkGraph;
 use crate::highlight::CodeTheme;
-use crate::index::SiteIndex;
-use crate::layout::{self, SiteData};
-use crate::load;
+use crate::index::{PageId, SiteIndex};
+use crate::layout;
+use crate::load::{self, Source};
 use crate::math::MathRenderer;
+use crate::output::OutputFile;
 use crate::parse::{self, CategoryMeta, Page};
 use crate::render::{self, Doc, RenderEnv, Rendered};
+use crate::site_data::SiteData;
 use crate::strings::Strings;
 use crate::theme::{Theme, STATIC_DIR, TEMPLATES_DIR};
-use crate::write::{self, OutputFile, WriteStats};
-
-/// Where render results are kept between builds.
-pub const CACHE_FILE: &str = ".studybook/cache/render.json";
+use crate::write::{self, Stale, WriteStats};
 
 /// Reports progress to whoever shows it (a progress bar on a terminal, nothing in tests).
 pub trait Progress: Sync {
@@ -44,7 +43,7 @@ pub struct BuildOptions {
     pub site_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     pub pages: usize,
     pub formulas: usize,
@@ -78,8 +77,8 @@ pub enum BuildError {
     Io(#[from] IoError),
     #[error("refusing to build into {}: {reason}", dest.display())]
     UnsafeDestination { dest: PathBuf, reason: String },
-    #[error("there is no site folder at {}: give the folder that holds book.toml and content/, or create one with `studybook init`", .0.display())]
-    NoSiteFolder(PathBuf),
+    #[error(transparent)]
+    NoSiteFolder(#[from] NoSiteFolder),
 }
 
 #[derive(Debug)]
@@ -113,7 +112,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     let started = Instant::now();
     // Without this, a mistyped folder would be created as `<folder>/book`.
     if !opts.root.is_dir() {
-        return Err(BuildError::NoSiteFolder(opts.root.clone()));
+        return Err(NoSiteFolder(opts.root.clone()).into());
     }
     let (config, mut diags) = load_config(opts);
     let Some(config) = config else {
@@ -131,7 +130,27 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     diags.append(&mut generated.diagnostics);
     generated.diagnostics = diags;
     diagnostics::sort(&mut generated.diagnostics);
-    generated.stats.write = write::write_output(&dest, &generated.files)?;
+    // A build with errors never removes a page the last good build wrote.
+    let stale = if generated.has_errors() {
+        Stale::Keep
+    } else {
+        Stale::Remove
+    };
+    generated.stats.write = write::write_output(&dest, &generated.files, stale)?;
+    for (path, target) in &generated.stats.write.replaced_links {
+        generated.diagnostics.push(
+            Diagnostic::warning(
+                dest.join(path),
+                Position::default(),
+                format!(
+                    "replaced a symbolic link to {} with the site's own {}",
+                    target.display(),
+                    path
+                ),
+            )
+            .with_help("links inside the output folder are never followed: nothing was written or removed outside it"),
+        );
+    }
     generated.stats.elapsed = started.elapsed();
     Ok(BuildReport { generated, dest })
 }
@@ -165,6 +184,15 @@ pub fn resolve_destination(root: &Path, config: &Config) -> Result<PathBuf, Buil
     let root_abs = fsutil::absolute(root);
     let dest = fsutil::absolute(&root.join(&config.build_dir));
     let refuse = |reason: String| {
+        let reason = match config.build_dir_set_at {
+            Some(at) => format!(
+                "{reason} (build-dir is set at {}:{}:{})",
+                crate::config::CONFIG_FILE,
+                at.line,
+                at.column
+            ),
+            None => reason,
+        };
         Err(BuildError::UnsafeDestination {
             dest: dest.clone(),
             reason,
@@ -218,7 +246,11 @@ pub fn generate(
     let started = Instant::now();
     let analyzed = analyze(root, config, cache, progress);
     let cache_saved = cache.finish_rendering();
-    let mut generated = assemble(root, config, &analyzed, true, layout::layout);
+    let mut generated = assemble(root, config, &analyzed, layout::layout);
+    generated
+        .diagnostics
+        .extend(analysis_diagnostics(&analyzed));
+    diagnostics::sort(&mut generated.diagnostics);
     if let Err(e) = cache_saved {
         generated.diagnostics.push(Diagnostic::warning(
             CACHE_FILE,
@@ -264,37 +296,30 @@ pub fn analyze(
     let parsed = parse::parse(loaded.sources);
     diags.extend(parsed.diagnostics);
     let pages = parsed.pages;
+    let assets = assets_beside_pages(&config.src, loaded.assets, &pages, &mut diags);
     let index = SiteIndex::build(&pages, &parsed.categories);
     let strings = Strings::for_language(config.language);
-    let assets: HashSet<PathBuf> = loaded.assets.iter().cloned().collect();
     let math = MathRenderer::new(&config.math_macros, cache);
     let code = code_theme(config, &mut diags);
+    let all: Vec<PageId> = (0..pages.len()).collect();
+    progress.start(pages.len());
     let env = RenderEnv {
         pages: &pages,
         index: &index,
         math: &math,
         cache,
         code: &code,
-        assets: &assets,
+        assets: &assets.iter().cloned().collect(),
         strings: &strings,
     };
-    progress.start(pages.len());
-    let rendered: Vec<Rendered> = (0..pages.len())
-        .into_par_iter()
-        .map(|id| {
-            let r = render::render(&env, &Doc::of_page(&pages[id], id));
-            progress.page_rendered();
-            r
-        })
-        .collect();
+    let rendered = render_pages(&env, &all, progress);
     let intros = render_intros(&env, &parsed.categories);
-    let links: Vec<&[usize]> = rendered.iter().map(|r| r.links_out.as_slice()).collect();
-    let graph = graph::build(&pages, &index, &links);
+    let graph = link_graph(&pages, &index, &rendered);
     Analyzed {
         theme,
         tera,
         strings,
-        assets: loaded.assets,
+        assets,
         pages,
         categories: parsed.categories,
         index,
@@ -316,6 +341,165 @@ pub fn code_theme(config: &Config, diags: &mut Vec<Diagnostic>) -> CodeTheme {
         ));
         CodeTheme::fallback()
     })
+}
+
+/// The one render loop: pages in parallel, each a pure function of the page and the index.
+fn render_pages(env: &RenderEnv<'_>, ids: &[PageId], progress: &dyn Progress) -> Vec<Rendered> {
+    ids.par_iter()
+        .map(|&id| {
+            let r = render::render(env, &Doc::of_page(&env.pages[id], id));
+            progress.page_rendered();
+            r
+        })
+        .collect()
+}
+
+fn link_graph(pages: &[Page], index: &SiteIndex, rendered: &[Rendered]) -> LinkGraph {
+    let links: Vec<&[usize]> = rendered.iter().map(|r| r.links_out.as_slice()).collect();
+    graph::build(pages, index, &links)
+}
+
+/// Content files other than pages, less any that would be written where a page goes
+/// (`content/a.html` beside `content/a.md`): an error naming the file, the same in build and serve.
+fn assets_beside_pages(
+    src: &Path,
+    assets: Vec<PathBuf>,
+    pages: &[Page],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let urls: HashMap<&str, &Path> = pages
+        .iter()
+        .map(|p| (p.url.as_str(), p.source.display_path.as_path()))
+        .collect();
+    assets
+        .into_iter()
+        .filter(|asset| {
+            let out = asset.to_string_lossy().replace('\\', "/");
+            let Some(page) = urls.get(out.as_str()) else {
+                return true;
+            };
+            diags.push(
+                Diagnostic::error(
+                    src.join(asset),
+                    Position::default(),
+                    format!(
+                        "this file and the page {} would both be written to {out}",
+                        page.display()
+                    ),
+                )
+                .with_help("rename one of the files"),
+            );
+            false
+        })
+        .collect()
+}
+
+/// Why an edit cannot be applied page by page: the whole site is built again instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeedsRebuild;
+
+impl Analyzed {
+    /// Takes new sources for some pages through parse, index, render and graph, and swaps them
+    /// into the site. Every step that can fail (reading, an output path that moves, a page that
+    /// becomes a draft) comes before the first change, so a refused edit leaves the site as it
+    /// was. Returns the pages rendered again: the edited ones and, when names changed, those
+    /// whose links may resolve differently.
+    pub fn update(
+        &mut self,
+        config: &Config,
+        cache: &RenderCache,
+        edited: Vec<(PageId, Source)>,
+    ) -> Result<BTreeSet<PageId>, NeedsRebuild> {
+        let mut fresh = Vec::with_capacity(edited.len());
+        for (id, source) in edited {
+            let mut parsed = parse::parse(vec![source]);
+            let page = parsed.pages.pop().ok_or(NeedsRebuild)?;
+            if page.url != self.pages[id].url {
+                return Err(NeedsRebuild);
+            }
+            fresh.push((id, page, parsed.diagnostics));
+        }
+        // From here on nothing fails.
+        let mut renamed = BTreeSet::new();
+        let mut names: Vec<String> = Vec::new();
+        let ids: BTreeSet<PageId> = fresh.iter().map(|(id, _, _)| *id).collect();
+        for (id, page, diags) in fresh {
+            let old = &self.pages[id];
+            if link_names(old) != link_names(&page) {
+                renamed.insert(id);
+                for p in [old, &page] {
+                    names.push(crate::index::normalize(&p.title));
+                    names.extend(p.meta.aliases.iter().map(|n| crate::index::normalize(n)));
+                }
+            }
+            let file = page.source.display_path.clone();
+            self.diagnostics.retain(|d| d.file != file);
+            self.diagnostics.extend(diags);
+            self.pages[id] = page;
+        }
+        self.index = SiteIndex::build(&self.pages, &self.categories);
+        let to_render = self.pages_to_render(&ids, &renamed, &names);
+        let math = MathRenderer::new(&config.math_macros, cache);
+        let env = RenderEnv {
+            pages: &self.pages,
+            index: &self.index,
+            math: &math,
+            cache,
+            code: &self.code,
+            assets: &self.assets.iter().cloned().collect(),
+            strings: &self.strings,
+        };
+        let ids: Vec<PageId> = to_render.iter().copied().collect();
+        let fresh = render_pages(&env, &ids, &Silent);
+        if !renamed.is_empty() {
+            self.intros = render_intros(&env, &self.categories);
+        }
+        for (id, r) in ids.iter().zip(fresh) {
+            self.rendered[*id] = r;
+        }
+        self.graph = link_graph(&self.pages, &self.index, &self.rendered);
+        Ok(to_render)
+    }
+
+    /// The pages whose rendering may change: the edited ones and, when names changed, those
+    /// that linked to a renamed page, those with link problems (their messages list names) and
+    /// those whose text mentions an old or new name (a link that may now resolve, or become
+    /// ambiguous).
+    fn pages_to_render(
+        &self,
+        edited: &BTreeSet<PageId>,
+        renamed: &BTreeSet<PageId>,
+        names: &[String],
+    ) -> BTreeSet<PageId> {
+        if renamed.is_empty() {
+            return edited.clone();
+        }
+        (0..self.pages.len())
+            .into_par_iter()
+            .filter(|id| {
+                let r = &self.rendered[*id];
+                edited.contains(id)
+                    || r.links_out.iter().any(|t| renamed.contains(t))
+                    || !r.diagnostics.is_empty()
+                    || {
+                        let text = crate::index::normalize(&self.pages[*id].source.text);
+                        names
+                            .iter()
+                            .any(|n| !n.is_empty() && text.contains(n.as_str()))
+                    }
+            })
+            .collect()
+    }
+}
+
+/// Everything other pages can see of a page through links: when it changes, every link may
+/// resolve differently (a new alias can fix a broken link anywhere).
+fn link_names(p: &Page) -> (&str, &[String], Vec<&str>) {
+    (
+        &p.title,
+        &p.meta.aliases,
+        p.headings.iter().map(|h| h.id.as_str()).collect(),
+    )
 }
 
 impl Analyzed {
@@ -367,17 +551,16 @@ pub fn analysis_diagnostics(a: &Analyzed) -> Vec<Diagnostic> {
     diags
 }
 
-/// Lays the analyzed site out with `lay` (all pages for `build`, the changed ones for `serve`) and
-/// adds the files every build has: search index, highlight styles, theme statics, content assets.
-/// `serve` leaves the search index out (`with_search` false) and adds it after the reload.
+/// Lays the analyzed site out with `lay` (every page for `build`, the site-wide pages for
+/// `serve`) and adds the files every build has: search index, highlight styles, theme statics,
+/// content assets. The diagnostics are those of these steps; the analysis keeps its own.
 pub fn assemble(
     root: &Path,
     config: &Config,
     a: &Analyzed,
-    with_search: bool,
     lay: impl FnOnce(&SiteData<'_>, &tera::Tera) -> (Vec<OutputFile>, Vec<Diagnostic>),
 ) -> Generated {
-    let mut diags = analysis_diagnostics(a);
+    let mut diags = Vec::new();
     let mut files = Vec::new();
     match &a.tera {
         Ok(tera) => {
@@ -387,7 +570,7 @@ pub fn assemble(
         }
         Err(e) => diags.extend(e.iter().cloned()),
     }
-    if config.search && with_search {
+    if config.search {
         files.extend(crate::search::output(&a.pages, &a.rendered));
     }
     let used = a
@@ -412,7 +595,7 @@ pub fn assemble(
             Err(e) => diags.push(Diagnostic::error(
                 path.strip_prefix(root).unwrap_or(&path),
                 Position::default(),
-                e.source.to_string(),
+                e.cause.to_string(),
             )),
         }
     }

@@ -13,6 +13,9 @@ use std::thread::JoinHandle;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
+/// Where render results are kept between builds, relative to the site root.
+pub const CACHE_FILE: &str = ".studybook/cache/render.json";
+
 const FORMAT: u32 = 1;
 
 #[derive(Deserialize)]

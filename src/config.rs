@@ -9,6 +9,12 @@ use crate::diagnostics::{Diagnostic, LineIndex, Position};
 
 pub const CONFIG_FILE: &str = "book.toml";
 
+/// The folder given as the site does not exist: every command that reads a site stops with this
+/// (exit 2) rather than, say, creating `<folder>/book`.
+#[derive(Debug, thiserror::Error)]
+#[error("there is no site folder at {}: give the folder that holds book.toml and content/, or create one with `studybook init`", .0.display())]
+pub struct NoSiteFolder(pub PathBuf);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub title: String,
@@ -19,6 +25,8 @@ pub struct Config {
     pub src: PathBuf,
     /// The output folder, relative to the root (or absolute).
     pub build_dir: PathBuf,
+    /// Where book.toml sets `build-dir`, so a refused folder names the line that chose it.
+    pub build_dir_set_at: Option<Position>,
     /// Absolute base URL with a trailing slash, e.g. `/ml-notes/` or `https://x.github.io/ml-notes/`.
     pub site_url: Option<String>,
     pub git_repository_url: Option<String>,
@@ -28,6 +36,23 @@ pub struct Config {
     pub dark_theme: String,
     pub search: bool,
     pub anki_deck: String,
+    pub test: TestConfig,
+}
+
+/// `[test]`: how `studybook test` runs the notes' code.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TestConfig {
+    /// The time limit of a block without `{timeout=…}`.
+    pub timeout: Option<std::time::Duration>,
+    /// `[test.python]`, `[test.cpp]`…, by language name.
+    pub tools: BTreeMap<String, ToolConfig>,
+}
+
+/// The interpreter or compiler of one language, and its flags (replacing the defaults).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct ToolConfig {
+    pub command: Option<String>,
+    pub flags: Option<Vec<String>>,
 }
 
 /// The language of the theme's UI strings.
@@ -64,6 +89,8 @@ struct Raw {
     search: RawSearch,
     #[serde(default)]
     anki: RawAnki,
+    #[serde(default)]
+    test: RawTest,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,6 +147,17 @@ struct RawAnki {
     deck: Option<String>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct RawTest {
+    timeout: Option<String>,
+    python: Option<ToolConfig>,
+    cpp: Option<ToolConfig>,
+    c: Option<ToolConfig>,
+    rust: Option<ToolConfig>,
+    bash: Option<ToolConfig>,
+    javascript: Option<ToolConfig>,
+}
+
 /// Every key the configuration knows, as dotted paths. `*` accepts any key below it.
 const KNOWN_KEYS: &[&str] = &[
     "book",
@@ -145,6 +183,26 @@ const KNOWN_KEYS: &[&str] = &[
     "search.enable",
     "anki",
     "anki.deck",
+    "test",
+    "test.timeout",
+    "test.python",
+    "test.python.command",
+    "test.python.flags",
+    "test.cpp",
+    "test.cpp.command",
+    "test.cpp.flags",
+    "test.c",
+    "test.c.command",
+    "test.c.flags",
+    "test.rust",
+    "test.rust.command",
+    "test.rust.flags",
+    "test.bash",
+    "test.bash.command",
+    "test.bash.flags",
+    "test.javascript",
+    "test.javascript.command",
+    "test.javascript.flags",
 ];
 
 impl Default for Config {
@@ -209,12 +267,32 @@ impl Config {
                 .with_help(suggest_key(&key))
             })
             .collect::<Vec<_>>();
-        let (config, problems) = Self::from_raw(raw);
+        let (mut config, problems) = Self::from_raw(raw);
         diags.extend(
             problems
                 .into_iter()
                 .map(|m| Diagnostic::error(CONFIG_FILE, Position::default(), m)),
         );
+        config.build_dir_set_at = key_offset(text, &["build", "build-dir"]).map(at);
+        config.math_macros.retain(|name, _| {
+            let valid = is_macro_name(name);
+            if !valid {
+                let pos = key_offset(text, &["math", "macros", name])
+                    .map(at)
+                    .unwrap_or_default();
+                diags.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        pos,
+                        format!("`{name}` is not a TeX macro name"),
+                    )
+                    .with_help(
+                        "a macro name is a backslash and letters, written \"\\\\norm\" in TOML",
+                    ),
+                );
+            }
+            valid
+        });
         (Some(config), diags)
     }
 
@@ -236,14 +314,37 @@ impl Config {
                 .site_url
                 .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
         let title = raw.book.title.unwrap_or_else(|| "Study Notes".to_string());
+        let test = TestConfig {
+            timeout: raw.test.timeout.and_then(|t| {
+                let d = crate::text::parse_duration(&t);
+                if d.is_none() {
+                    problems.push(format!(
+                        "[test] timeout `{t}` is not a duration: write it like \"10s\" or \"500ms\""
+                    ));
+                }
+                d
+            }),
+            tools: [
+                ("python", raw.test.python),
+                ("cpp", raw.test.cpp),
+                ("c", raw.test.c),
+                ("rust", raw.test.rust),
+                ("bash", raw.test.bash),
+                ("javascript", raw.test.javascript),
+            ]
+            .into_iter()
+            .filter_map(|(name, tool)| Some((name.to_string(), tool?)))
+            .collect(),
+        };
         let config = Config {
             anki_deck: raw.anki.deck.unwrap_or_else(|| title.clone()),
             title,
             description: raw.book.description.unwrap_or_default(),
             authors: raw.book.authors,
             language,
-            src: raw.book.src.unwrap_or_else(|| PathBuf::from("content")),
-            build_dir: raw.build.build_dir.unwrap_or_else(|| PathBuf::from("book")),
+            src: normalized(raw.book.src.unwrap_or_else(|| PathBuf::from("content"))),
+            build_dir: normalized(raw.build.build_dir.unwrap_or_else(|| PathBuf::from("book"))),
+            build_dir_set_at: None,
             site_url,
             git_repository_url: raw.output.html.git_repository_url,
             edit_url_template: raw.output.html.edit_url_template,
@@ -257,9 +358,47 @@ impl Config {
                 .dark_theme
                 .unwrap_or_else(|| "base16-ocean.dark".into()),
             search: raw.search.enable.unwrap_or(true),
+            test,
         };
         (config, problems)
     }
+}
+
+/// `./content/` and `content` are one folder: the watcher compares paths by their components.
+fn normalized(path: PathBuf) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
+/// `\name` (letters) or `\` and one other character: what KaTeX accepts as a macro to define.
+fn is_macro_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('\\') else {
+        return false;
+    };
+    let mut chars = rest.chars();
+    match (chars.next(), chars.as_str()) {
+        (Some(c), "") => !c.is_whitespace(),
+        (Some(_), _) => rest.chars().all(|c| c.is_ascii_alphabetic()),
+        (None, _) => false,
+    }
+}
+
+/// The byte offset of the key at `path` (`["math", "macros", "\\R"]`) in the document.
+fn key_offset(text: &str, path: &[&str]) -> Option<usize> {
+    let table = toml::de::DeTable::parse(text).ok()?;
+    let mut current = table.get_ref();
+    for (i, name) in path.iter().enumerate() {
+        let (key, value) = current.iter().find(|(k, _)| k.get_ref() == name)?;
+        if i + 1 == path.len() {
+            return Some(key.span().start);
+        }
+        let toml::de::DeValue::Table(inner) = value.get_ref() else {
+            return None;
+        };
+        current = inner;
+    }
+    None
 }
 
 /// Keys in the document that the configuration does not know, with their byte offsets.
@@ -302,7 +441,7 @@ fn suggest_key(key: &str) -> String {
     match best {
         Some((d, k)) if d <= 3 => format!("did you mean `{k}`?"),
         _ => {
-            "known sections: [book], [build], [output.html], [math], [highlight], [search], [anki]"
+            "known sections: [book], [build], [output.html], [math], [highlight], [search], [anki], [test]"
                 .into()
         }
     }
@@ -334,6 +473,32 @@ mod tests {
     }
 
     #[test]
+    fn a_macro_name_must_be_a_tex_command() {
+        let text =
+            "[math]\nmacros = { \"\\\\R\" = \"\\\\mathbb{R}\", \"\" = \"x\", \"norm\" = \"y\" }\n";
+        let (c, d) = Config::parse(text);
+        let c = c.unwrap();
+        assert_eq!(c.math_macros.keys().collect::<Vec<_>>(), ["\\R"]);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(
+            d.iter().all(|d| d.is_error() && d.position.line == 2),
+            "{d:?}"
+        );
+        assert_eq!(d[0].position.column, 35);
+        assert!(d[1].message.contains("`norm` is not a TeX macro name"));
+    }
+
+    #[test]
+    fn folders_are_normalized_and_build_dir_is_located() {
+        let (c, _) =
+            Config::parse("[book]\nsrc = \"./content/\"\n[build]\nbuild-dir = \"./out\"\n");
+        let c = c.unwrap();
+        assert_eq!(c.src, PathBuf::from("content"));
+        assert_eq!(c.build_dir, PathBuf::from("out"));
+        assert_eq!(c.build_dir_set_at, Some(Position { line: 4, column: 1 }));
+    }
+
+    #[test]
     fn macros_accept_any_name() {
         let (c, d) = Config::parse("[math]\nmacros = { \"\\\\R\" = \"\\\\mathbb{R}\" }\n");
         assert!(d.is_empty(), "{d:?}");
@@ -341,6 +506,24 @@ mod tests {
             c.unwrap().math_macros.get("\\R").map(String::as_str),
             Some("\\mathbb{R}")
         );
+    }
+
+    #[test]
+    fn test_section_sets_commands_flags_and_timeout() {
+        let (c, d) = Config::parse(
+            "[test]\ntimeout = \"30s\"\n[test.cpp]\ncommand = \"clang++\"\nflags = [\"-std=c++20\"]\n[test.pyton]\n",
+        );
+        let test = c.unwrap().test;
+        assert_eq!(test.timeout, Some(std::time::Duration::from_secs(30)));
+        assert_eq!(test.tools["cpp"].command.as_deref(), Some("clang++"));
+        assert_eq!(
+            test.tools["cpp"].flags.as_deref(),
+            Some(&["-std=c++20".to_string()][..])
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `test.python`?"));
+        let (_, d) = Config::parse("[test]\ntimeout = \"soon\"\n");
+        assert!(d[0].message.contains("not a duration"), "{d:?}");
     }
 
     #[test]

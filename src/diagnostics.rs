@@ -116,11 +116,14 @@ impl LineIndex {
 }
 
 /// Sorts diagnostics by file and position, errors before warnings at the same place.
-pub fn sort(diags: &mut [Diagnostic]) {
+/// Sorts by file and position, and says each thing once: one broken template fails every page
+/// that uses it with the same error.
+pub fn sort(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
-        (&a.file, a.position, a.severity, &a.message)
-            .cmp(&(&b.file, b.position, b.severity, &b.message))
+        (&a.file, a.position, a.severity, &a.message, &a.help)
+            .cmp(&(&b.file, b.position, b.severity, &b.message, &b.help))
     });
+    diags.dedup();
 }
 
 /// Prints diagnostics the way a compiler does: the message, the source line and a caret.

@@ -210,7 +210,12 @@ mod tests {
         let s = split(text);
         let (_, d) = parse(Path::new("a.md"), text, &s);
         assert_eq!(d.len(), 1);
-        assert!(d[0].position.line >= 3, "{:?}", d[0]);
+        assert_eq!(
+            (d[0].position.line, d[0].position.column),
+            (4, 8),
+            "{:?}",
+            d[0]
+        );
         assert!(d[0].is_error());
     }
 

@@ -3,20 +3,24 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// Its message already says the cause, so the cause is not also its `source()`: an error chain
+/// printed whole says each thing once.
 #[derive(Debug, thiserror::Error)]
-#[error("{action} {}: {source}", path.display())]
+#[error("{action} {}: {cause}", path.display())]
 pub struct IoError {
     pub action: &'static str,
     pub path: PathBuf,
-    #[source]
-    pub source: io::Error,
+    pub cause: io::Error,
 }
 
-fn wrap<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> IoError + 'a {
-    move |source| IoError {
+pub(crate) fn wrap<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(io::Error) -> IoError + 'a {
+    move |cause| IoError {
         action,
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }
 

@@ -30,8 +30,6 @@ pub struct Category {
     pub weight: i64,
     /// Pages in reading order.
     pub pages: Vec<PageId>,
-    /// The `_index.md` of the folder, if any (its position in `categories` of the parse result).
-    pub meta: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,10 +59,7 @@ pub struct SiteIndex {
 
 /// Case- and space-insensitive form of a name.
 pub fn normalize(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    crate::text::squash_whitespace(name, " ").to_lowercase()
 }
 
 impl SiteIndex {
@@ -195,7 +190,7 @@ impl SiteIndex {
 
 fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
     let mut by_key: BTreeMap<String, Category> = BTreeMap::new();
-    for (i, meta) in metas.iter().enumerate() {
+    for meta in metas {
         let folder = meta.source.rel_path.parent().and_then(|p| p.file_name());
         let title = meta
             .meta
@@ -210,7 +205,6 @@ fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
                 title,
                 weight: meta.meta.weight.unwrap_or(0),
                 pages: Vec::new(),
-                meta: Some(i),
             },
         );
     }
@@ -224,7 +218,6 @@ fn categories(pages: &[Page], metas: &[CategoryMeta]) -> Vec<Category> {
                     .unwrap_or_default(),
                 weight: 0,
                 pages: Vec::new(),
-                meta: None,
             }
         });
         cat.pages.push(id);

@@ -6,29 +6,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Position};
-use crate::graph::LinkGraph;
+use crate::diagnostics::Diagnostic;
 use crate::index::{PageId, SiteIndex};
-use crate::parse::Page;
+use crate::output::OutputFile;
 use crate::print;
-use crate::render::{Question, Rendered, TocEntry};
-use crate::strings::Strings;
+use crate::render::{Question, TocEntry};
+use crate::site_data::SiteData;
 use crate::theme::Theme;
-use crate::write::OutputFile;
-
-/// Everything the layout stage reads.
-pub struct SiteData<'a> {
-    pub config: &'a Config,
-    pub pages: &'a [Page],
-    pub index: &'a SiteIndex,
-    pub rendered: &'a [Rendered],
-    pub graph: &'a LinkGraph,
-    /// Rendered `_index.md` introductions by category key ("" is the site introduction).
-    pub intros: &'a BTreeMap<String, Rendered>,
-    pub theme: &'a Theme,
-    pub strings: &'a Strings,
-}
 
 #[derive(Serialize)]
 struct SiteView<'a> {
@@ -164,67 +148,20 @@ pub fn templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
         .map(|(n, f)| (n.as_str(), f.content.as_str()))
         .collect();
     tera.add_raw_templates(sources)
-        .map_err(|e| template_errors(theme, None, &e))?;
+        .map_err(|e| theme.template_errors(None, &e))?;
     Ok(tera)
-}
-
-/// Tera reports one error, or (when checking references) several reports joined in one message;
-/// each becomes a diagnostic at its template's line.
-fn template_errors(theme: &Theme, rendering: Option<&str>, e: &tera::Error) -> Vec<Diagnostic> {
-    let help = rendering.map(|name| format!("while rendering `{name}`"));
-    let diag = |file: std::path::PathBuf, pos: Position, message: &str| {
-        let mut d = Diagnostic::error(file, pos, format!("template error: {message}"));
-        d.help = help.clone();
-        d
-    };
-    match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
-            let span = r.span();
-            let pos = Position {
-                line: span.start_line,
-                column: span.start_col + 1,
-            };
-            vec![diag(theme.template_path(r.filename()), pos, r.message())]
-        }
-        _ => {
-            let text = e.to_string();
-            let mut out: Vec<Diagnostic> = Vec::new();
-            for line in text.lines() {
-                if let Some(message) = line.strip_prefix("error: ") {
-                    out.push(diag(
-                        theme.template_path(rendering.unwrap_or("")),
-                        Position::default(),
-                        message,
-                    ));
-                } else if let (Some(last), Some(place)) =
-                    (out.last_mut(), line.trim_start().strip_prefix("--> "))
-                {
-                    let mut parts = place.rsplitn(3, ':');
-                    let (col, line_no, name) = (parts.next(), parts.next(), parts.next());
-                    if let (Some(col), Some(line_no), Some(name)) = (col, line_no, name) {
-                        last.file = theme.template_path(name);
-                        last.position = Position {
-                            line: line_no.parse().unwrap_or(0),
-                            column: col.parse().unwrap_or(0),
-                        };
-                    }
-                }
-            }
-            if out.is_empty() {
-                out.push(diag(
-                    theme.template_path(rendering.unwrap_or("")),
-                    Position::default(),
-                    &text,
-                ));
-            }
-            out
-        }
-    }
 }
 
 pub fn layout(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let all: Vec<PageId> = (0..site.pages.len()).collect();
-    let (mut out, mut diags) = layout_pages(site, tera, &all);
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    for laid in layout_pages(site, tera, &all) {
+        match laid.result {
+            Ok(file) => out.push(file),
+            Err(e) => diags.extend(e),
+        }
+    }
     let (shared, shared_diags) = layout_shared(site, tera);
     out.extend(shared);
     diags.extend(shared_diags);
@@ -243,35 +180,75 @@ fn base_context(site: &SiteData<'_>) -> Context {
     base
 }
 
+/// One topic page laid out: its file, or the template's errors (the page is then not written,
+/// so the last good build's file stays).
+pub struct LaidOut {
+    pub page: PageId,
+    pub result: Result<OutputFile, Vec<Diagnostic>>,
+}
+
 /// Lays out the topic pages `ids` (all of them for `build`, the affected ones for `serve`).
-pub fn layout_pages(
-    site: &SiteData<'_>,
-    tera: &Tera,
-    ids: &[PageId],
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let mut out = Vec::new();
-    let mut diags = Vec::new();
+pub fn layout_pages(site: &SiteData<'_>, tera: &Tera, ids: &[PageId]) -> Vec<LaidOut> {
+    use rayon::prelude::*;
     let base = base_context(site);
-    let page_files: Vec<(String, Result<String, tera::Error>)> = {
-        use rayon::prelude::*;
-        ids.par_iter()
-            .map(|&id| {
-                let page = &site.pages[id];
-                let mut ctx = base.clone();
-                ctx.insert("root", &root_of(page.depth()));
-                ctx.insert("kind", "page");
-                ctx.insert("page", &page_view(site, id));
-                (page.url.clone(), tera.render("page.html", &ctx))
-            })
-            .collect()
-    };
-    for (path, result) in page_files {
-        match result {
-            Ok(html) => out.push(OutputFile::new(path, html)),
-            Err(e) => diags.extend(template_errors(site.theme, Some("page.html"), &e)),
+    ids.par_iter()
+        .map(|&id| {
+            let page = &site.pages[id];
+            let mut ctx = base.clone();
+            ctx.insert("root", &root_of(page.depth()));
+            ctx.insert("kind", "page");
+            ctx.insert("page", &page_view(site, id));
+            let result = tera
+                .render("page.html", &ctx)
+                .map(|html| OutputFile::new(page.url.clone(), html))
+                .map_err(|e| site.theme.template_errors(Some("page.html"), &e));
+            LaidOut { page: id, result }
+        })
+        .collect()
+}
+
+/// What laying out a topic page reads from the rest of the site, as hashes: the site view every
+/// template sees, and per page its own view without its rendered body, outline and questions (a
+/// page rendered again is laid out again anyway). `serve` lays out again exactly the pages whose
+/// hash changed, so whatever a view reads of other pages is followed with no list to keep.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fingerprints {
+    pub site: u64,
+    pub pages: Vec<u64>,
+}
+
+pub fn fingerprints(site: &SiteData<'_>) -> Fingerprints {
+    use rayon::prelude::*;
+    let pages = (0..site.pages.len())
+        .into_par_iter()
+        .map(|id| {
+            let mut view = page_view(site, id);
+            view.body = "";
+            view.toc = &[];
+            view.questions = &[];
+            hash_of(&view)
+        })
+        .collect();
+    Fingerprints {
+        site: hash_of(&site_view(site)),
+        pages,
+    }
+}
+
+fn hash_of(value: &impl Serialize) -> u64 {
+    struct Hasher(xxhash_rust::xxh3::Xxh3);
+    impl std::io::Write for Hasher {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
-    (out, diags)
+    let mut hasher = Hasher(xxhash_rust::xxh3::Xxh3::new());
+    serde_json::to_writer(&mut hasher, value).expect("views serialize");
+    hasher.0.digest()
 }
 
 /// Lays out everything but the topic pages: index, tags, print view, study pages, 404, sitemap.
@@ -284,7 +261,7 @@ pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<
             .render(template, &ctx)
         {
             Ok(html) => out.push(OutputFile::new(path, html)),
-            Err(e) => diags.extend(template_errors(site.theme, Some(template), &e)),
+            Err(e) => diags.extend(site.theme.template_errors(Some(template), &e)),
         };
 
     out.push(nav_data(site));
@@ -336,14 +313,14 @@ pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<
         .config
         .site_url
         .as_deref()
-        .map(|u| u.trim_end_matches('/').to_string());
-    ctx.insert("root", &root_404.unwrap_or_else(|| ".".into()));
+        .map(crate::sitemap::root_path);
+    ctx.insert("root", root_404.unwrap_or("."));
     ctx.insert("kind", "404");
     render("404.html", "404.html".into(), ctx, &mut out);
 
-    if let Some(url) = &site.config.site_url {
-        out.push(OutputFile::new("sitemap.xml", sitemap(url, site)));
-    }
+    let (sitemap_files, sitemap_warning) = crate::sitemap::files(site);
+    out.extend(sitemap_files);
+    diags.extend(sitemap_warning);
     out.push(OutputFile::new(".nojekyll", ""));
     (out, diags)
 }
@@ -639,11 +616,17 @@ fn print_contexts(
 
 /// The site's print views: the whole book while it is small enough, and the category views.
 fn print_plan(site: &SiteData<'_>) -> (Option<print::View>, Vec<print::View>) {
-    let categories: Vec<(&str, &str, &[PageId])> = site
+    let categories: Vec<(String, &str, &[PageId])> = site
         .index
         .categories
         .iter()
-        .map(|c| (c.key.as_str(), c.title.as_str(), c.pages.as_slice()))
+        .map(|c| {
+            (
+                category_anchor(&c.key),
+                c.title.as_str(),
+                c.pages.as_slice(),
+            )
+        })
         .collect();
     print::plan(
         &categories,
@@ -676,36 +659,4 @@ fn print_bodies(
         ))
     };
     print::fill_bodies(&String::from_utf8_lossy(html), body).into_bytes()
-}
-
-fn sitemap(site_url: &str, site: &SiteData<'_>) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let mut urls = vec!["index.html".to_string()];
-    urls.extend(site.index.order.iter().map(|&p| site.pages[p].url.clone()));
-    urls.extend(
-        site.index
-            .tags
-            .iter()
-            .map(|t| format!("tags/{}.html", t.slug)),
-    );
-    for url in urls {
-        let encoded: String = url
-            .split('/')
-            .map(|part| {
-                percent_encoding::utf8_percent_encode(part, percent_encoding::NON_ALPHANUMERIC)
-                    .to_string()
-            })
-            .collect::<Vec<_>>()
-            .join("/")
-            .replace("%2E", ".")
-            .replace("%2D", "-")
-            .replace("%5F", "_");
-        xml.push_str(&format!(
-            "  <url><loc>{}{}</loc></url>\n",
-            crate::math::escape(site_url),
-            encoded
-        ));
-    }
-    xml.push_str("</urlset>\n");
-    xml
 }

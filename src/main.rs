@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -12,12 +13,22 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use studybook::build::{self, BuildOptions, Generated, Progress};
 use studybook::diagnostics::{self, Diagnostic};
+use studybook::notetest::{self, lang::Lang, TestOptions};
 use studybook::scaffold;
+
+/// `studybook --version`: the KaTeX inside decides how math renders (and keys the render cache).
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (KaTeX {})",
+        env!("CARGO_PKG_VERSION"),
+        katex::KATEX_VERSION.trim()
+    )
+});
 
 #[derive(Parser)]
 #[command(
     name = "studybook",
-    version,
+    version = VERSION.as_str(),
     about = "Turns a folder of Markdown study notes into a cross-linked static site"
 )]
 struct Cli {
@@ -56,6 +67,10 @@ enum Command {
     Init {
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Also write .github/workflows/studybook.yml, which publishes the site on GitHub Pages
+        /// (for a folder that already holds notes, only the workflow).
+        #[arg(long)]
+        github_pages: bool,
     },
     /// Add a topic page with front matter.
     New {
@@ -79,6 +94,26 @@ enum Command {
         /// Address to listen on; anything but loopback exposes the site to the network.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
+    },
+    /// Run the code blocks marked runnable and check their output; see docs/TESTING-NOTES.md.
+    Test {
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        /// Tests run at once (default: one per core).
+        #[arg(short, long, default_value_t = 0)]
+        jobs: usize,
+        /// Only pages whose path contains this, or that have this tag.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Only blocks of one language: python, cpp, c, rust, bash or javascript.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+        /// Run every block, even those that passed before unchanged.
+        #[arg(long)]
+        no_cache: bool,
+        /// Fail the blocks of a language with no toolchain instead of skipping them.
+        #[arg(long)]
+        require: bool,
     },
     /// Export the site's interview questions for another tool.
     Export {
@@ -128,7 +163,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
                 dest: dest.clone(),
                 site_url: site_url.clone(),
             };
-            let bar = TerminalProgress::new(cli.quiet);
+            let bar = TerminalProgress::new(cli.quiet, "rendering {pos}/{len} pages");
             let report = build::build(&opts, &bar)?;
             bar.finish();
             print_diagnostics(&report.generated.diagnostics, root, Format::Human)?;
@@ -139,7 +174,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Check { root, format } => {
             if !root.is_dir() {
-                return Err(build::BuildError::NoSiteFolder(root.clone()).into());
+                return Err(studybook::config::NoSiteFolder(root.clone()).into());
             }
             let generated = build::check(&BuildOptions {
                 root: root.clone(),
@@ -151,14 +186,23 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(exit_code(&generated))
         }
-        Command::Init { dir } => {
-            let created = scaffold::init(dir)
-                .with_context(|| format!("cannot create a site in {}", dir.display()))?;
+        Command::Init { dir, github_pages } => {
+            let created = if *github_pages {
+                scaffold::init_github_pages(dir)
+            } else {
+                scaffold::init(dir)
+            }
+            .with_context(|| format!("cannot create a site in {}", dir.display()))?;
             if !cli.quiet {
                 for path in created {
                     println!("created {}", path.display());
                 }
                 println!("next: studybook build {}", dir.display());
+                if *github_pages {
+                    println!(
+                        "then: push, and set Settings -> Pages -> Source to \"GitHub Actions\""
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -191,13 +235,58 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Export {
             what: ExportKind::Anki { root, out },
         } => export_anki(cli, root, out),
+        Command::Test {
+            root,
+            jobs,
+            filter,
+            lang,
+            no_cache,
+            require,
+        } => test_notes(
+            cli,
+            &TestOptions {
+                root: root.clone(),
+                jobs: *jobs,
+                filter: filter.clone(),
+                lang: *lang,
+                no_cache: *no_cache,
+                require: *require,
+            },
+        ),
     }
+}
+
+fn parse_lang(name: &str) -> Result<Lang, String> {
+    Lang::from_name(name).ok_or_else(|| format!("use one of {}", Lang::NAMES.join(", ")))
+}
+
+/// `studybook test`: failures on stdout with the summary line; diagnostics and missing
+/// toolchains on stderr.
+fn test_notes(cli: &Cli, opts: &TestOptions) -> anyhow::Result<ExitCode> {
+    let bar = TerminalProgress::new(cli.quiet, "running {pos}/{len} tests");
+    let report = notetest::run(opts, &bar)?;
+    bar.finish();
+    print_diagnostics(&report.diagnostics, &opts.root, Format::Human)?;
+    for line in notetest::report::missing(&report) {
+        eprintln!("{line}");
+    }
+    for text in report.results.iter().filter_map(notetest::report::failure) {
+        println!("{text}");
+    }
+    if !cli.quiet || report.failed() {
+        println!("{}", notetest::report::summary(&report));
+    }
+    Ok(if report.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `studybook export anki`: the notes file is written even when the site has errors (like
 /// `build`), and the exit code says so.
 fn export_anki(cli: &Cli, root: &Path, out: &Path) -> anyhow::Result<ExitCode> {
-    let (export, diags) = studybook::study::export_anki(root);
+    let (export, diags) = studybook::export::anki::export_anki(root);
     print_diagnostics(&diags, root, Format::Human)?;
     let Some(export) = export else {
         return Ok(ExitCode::from(1));
@@ -271,22 +360,24 @@ fn summary(g: &Generated, dest: Option<&Path>, verbose: bool) {
     eprintln!("{line}");
     if verbose {
         eprintln!(
-            "files: {} written, {} unchanged, {} removed; render cache (math and code): {} hits, {} misses",
-            s.write.written, s.write.unchanged, s.write.removed, s.cache_hits, s.cache_misses
+            "files: {} written, {} unchanged, {} removed, {} kept from the last build; render cache (math and code): {} hits, {} misses",
+            s.write.written, s.write.unchanged, s.write.removed, s.write.kept, s.cache_hits, s.cache_misses
         );
     }
 }
 
-/// A progress bar that appears only on a terminal and only once a build has taken a second.
+/// A progress bar that appears only on a terminal and only once a build or test run has taken a
+/// second.
 struct TerminalProgress {
     bar: ProgressBar,
 }
 
 impl TerminalProgress {
-    fn new(quiet: bool) -> Self {
+    /// `what` is the middle of the bar's template, like `rendering {pos}/{len} pages`.
+    fn new(quiet: bool, what: &str) -> Self {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} rendering {pos}/{len} pages [{elapsed}]")
+            ProgressStyle::with_template(&format!("{{spinner}} {what} [{{elapsed}}]"))
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         if !quiet && std::io::stderr().is_terminal() {
@@ -313,6 +404,16 @@ impl Progress for TerminalProgress {
     }
 
     fn page_rendered(&self) {
+        self.bar.inc(1);
+    }
+}
+
+impl notetest::Progress for TerminalProgress {
+    fn start(&self, tests: usize) {
+        self.bar.set_length(tests as u64);
+    }
+
+    fn finished(&self) {
         self.bar.inc(1);
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::cache::{key, RenderCache};
+use crate::html::escape;
 
 pub struct MathRenderer<'a> {
     cache: &'a RenderCache,
@@ -39,11 +40,7 @@ impl<'a> MathRenderer<'a> {
         }
     }
 
-    pub fn render(&self, tex: &str, display: bool) -> Result<String, MathError> {
-        self.fetch(tex, display).map(|(html, _)| html)
-    }
-
-    /// Like `render`, and says whether KaTeX ran (true) or the cache answered (false).
+    /// The HTML of `tex`, and whether KaTeX ran (true) or the cache answered (false).
     pub fn fetch(&self, tex: &str, display: bool) -> Result<(String, bool), MathError> {
         let mode = if display { "display" } else { "inline" };
         let k = key(&[
@@ -148,15 +145,15 @@ pub fn error_html(tex: &str, error: &MathError, display: bool) -> String {
     )
 }
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String cannot fail");
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl MathRenderer<'_> {
+        fn render(&self, tex: &str, display: bool) -> Result<String, MathError> {
+            self.fetch(tex, display).map(|(html, _)| html)
+        }
+    }
 
     #[test]
     fn renders_inline_and_display() {

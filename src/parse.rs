@@ -13,6 +13,41 @@ use crate::slug::{slugify, UniqueIds};
 
 pub const CATEGORY_FILE: &str = "_index.md";
 
+/// Output paths of the pages the site generates itself. A topic page that would be written to
+/// one (or into the tag folder) is an error here, so `build` and `serve` drop it alike.
+pub const GENERATED_PAGES: [&str; 6] = [
+    "index.html",
+    "404.html",
+    "print.html",
+    "practice.html",
+    "glossary.html",
+    "study-order.html",
+];
+
+/// Print views other than `print.html` are `print-<category>.html` at the site root, a name
+/// topic pages may not take.
+pub const PRINT_VIEW_PREFIX: &str = "print-";
+
+/// The folder of generated tag pages (`tags/index.html`, `tags/<tag>.html`).
+pub const TAGS_DIR: &str = "tags";
+
+/// Why a page may not be written to `url`, if it may not.
+fn reserved(url: &str) -> Option<String> {
+    if GENERATED_PAGES.contains(&url) {
+        Some(format!("{url} is a page the site writes itself"))
+    } else if url.starts_with(&format!("{TAGS_DIR}/")) {
+        Some(format!(
+            "{TAGS_DIR}/ holds the tag pages the site writes itself"
+        ))
+    } else if url.starts_with(PRINT_VIEW_PREFIX) && !url.contains('/') {
+        Some(format!(
+            "{PRINT_VIEW_PREFIX}*.html at the top are the print views the site writes itself"
+        ))
+    } else {
+        None
+    }
+}
+
 /// The Markdown dialect, shared by every stage that parses Markdown.
 pub fn markdown_options() -> Options {
     Options::ENABLE_TABLES
@@ -127,14 +162,11 @@ pub fn parse(sources: Vec<Source>) -> Parsed {
             );
             continue;
         }
-        if url == "index.html" || url == "404.html" || url == "print.html" {
+        if let Some(why) = reserved(&url) {
             parsed.diagnostics.push(
-                Diagnostic::error(
-                    &source.display_path,
-                    Position::default(),
-                    format!("{url} is a page the site writes itself"),
-                )
-                .with_help("rename the file; put the site introduction in content/_index.md"),
+                Diagnostic::error(&source.display_path, Position::default(), why).with_help(
+                    "rename the file or its folder; put the site introduction in content/_index.md",
+                ),
             );
             continue;
         }

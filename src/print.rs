@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
+use crate::html::is_external;
 use crate::index::PageId;
+use crate::parse::PRINT_VIEW_PREFIX as VIEW_PREFIX;
 
 /// The most page text one print view holds. Views stay under 20 MB: rebased ids and links add a
 /// few percent to the bodies, and the frame around them is small.
@@ -19,11 +21,12 @@ pub struct View {
     pub pages: Vec<PageId>,
 }
 
-/// The print views of a site: each category's topics (`(key, title, pages)` in reading order),
+/// The print views of a site: each category's topics (`(name, title, pages)` in reading order,
+/// the name unique and fit for a file name),
 /// split into parts of at most `budget` bytes of body (`size` gives a page's), and the whole book
 /// in `print.html` when all of it fits one budget. Without it, `print.html` lists the views.
 pub fn plan(
-    categories: &[(&str, &str, &[PageId])],
+    categories: &[(String, &str, &[PageId])],
     size: impl Fn(PageId) -> usize,
     budget: usize,
     book_title: &str,
@@ -38,7 +41,8 @@ pub fn plan(
             .collect(),
     });
     let mut views = Vec::new();
-    for &(key, title, pages) in categories {
+    for (name, title, pages) in categories {
+        let (title, pages) = (*title, *pages);
         if pages.is_empty() {
             continue;
         }
@@ -54,7 +58,7 @@ pub fn plan(
             parts.last_mut().expect("one part at least").push(p);
             filled += n;
         }
-        let stem = format!("print-{}", crate::layout::category_anchor(key));
+        let stem = format!("{VIEW_PREFIX}{name}");
         let count = parts.len();
         for (i, part) in parts.into_iter().enumerate() {
             let (path, title) = if count == 1 {
@@ -173,12 +177,6 @@ fn next_attr(s: &str) -> Option<(usize, &'static str)> {
         from = eq + 2;
     }
     None
-}
-
-fn is_external(v: &str) -> bool {
-    v.starts_with("//")
-        || v.split_once(':')
-            .is_some_and(|(s, _)| s.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn rebase_href(
@@ -306,8 +304,8 @@ mod tests {
         let gan: Vec<PageId> = (0..5).collect();
         let basics: Vec<PageId> = vec![5];
         let cats = [
-            ("gan", "GAN", gan.as_slice()),
-            ("", "Topics", basics.as_slice()),
+            ("cat-gan".to_string(), "GAN", gan.as_slice()),
+            ("topics".to_string(), "Topics", basics.as_slice()),
         ];
         let (book, views) = plan(&cats, |_| 10, 100, "Book");
         assert_eq!(book.unwrap().pages, vec![0, 1, 2, 3, 4, 5]);

@@ -13,10 +13,13 @@ use serde::Serialize;
 use crate::cache::RenderCache;
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::highlight::{CodeTheme, StyleClass};
+use crate::html::{escape, is_external};
 use crate::index::{Lookup, PageId, SiteIndex};
-use crate::math::{self, escape, MathRenderer};
+use crate::math::{self, MathRenderer};
+use crate::notetest::blocks::{read_fence, OUTPUT_FENCE};
 use crate::parse::{markdown_options, Heading, Page};
 use crate::strings::Strings;
+use crate::text::squash_whitespace;
 
 /// What rendering needs from the rest of the site.
 pub struct RenderEnv<'a> {
@@ -137,6 +140,18 @@ impl CalloutKind {
             Self::Warning => "warning",
             Self::Caution => "caution",
             Self::Question => "question",
+        }
+    }
+
+    /// The title a callout without one shows, in the site's language.
+    fn label(self, strings: &Strings) -> &str {
+        match self {
+            Self::Note => &strings.note,
+            Self::Tip => &strings.tip,
+            Self::Important => &strings.important,
+            Self::Warning => &strings.warning,
+            Self::Caution => &strings.caution,
+            Self::Question => &strings.question,
         }
     }
 }
@@ -376,7 +391,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
 
     fn finish_section(&mut self) {
         let mut s = std::mem::take(&mut self.section);
-        s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        s.text = squash_whitespace(&s.text, " ");
         if !s.text.is_empty() || s.id.is_some() {
             self.result.sections.push(s);
         }
@@ -414,18 +429,41 @@ impl<'e, 'd> Renderer<'e, 'd> {
         let Some((info, code)) = self.code.take() else {
             return;
         };
-        let lang = info
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .trim_matches(|c| c == '{' || c == '}' || c == '.');
+        let (fence, diags) = read_fence(
+            self.doc.display_path,
+            self.doc.text,
+            &self.lines,
+            range.start,
+            &info,
+        );
+        self.result.diagnostics.extend(diags);
+        let lang = fence.lang.as_str();
         if lang == "math" {
             self.math(CowStr::from(code), true, range);
             return;
         }
-        let code = self.env.code.highlight(lang, &code, self.env.cache);
-        self.result.code_classes.extend(code.classes);
-        self.out.push(Event::Html(code.html.into()));
+        let strings = self.env.strings;
+        let html = if lang == OUTPUT_FENCE && fence.test.is_none() {
+            format!(
+                "<div class=\"code-output\"><div class=\"code-output-label\">{}</div>{}</div>",
+                escape(&strings.output),
+                self.env.code.highlight("", &code, self.env.cache).html
+            )
+        } else {
+            let highlighted = self.env.code.highlight(lang, &code, self.env.cache);
+            self.result.code_classes.extend(highlighted.classes);
+            let html = highlighted.html;
+            // `studybook test` runs this block: say so, with the language it runs as.
+            match fence.test.filter(|t| !t.skip).and_then(|t| t.lang) {
+                Some(run_as) => format!(
+                    "<div class=\"tested-code\"><span class=\"tested-mark\">✓ {} · {}</span>{html}</div>",
+                    escape(&strings.tested),
+                    run_as.label()
+                ),
+                None => html,
+            }
+        };
+        self.out.push(Event::Html(html.into()));
     }
 
     fn math(&mut self, tex: CowStr<'d>, display: bool, range: Range<usize>) {
@@ -811,13 +849,9 @@ impl<'e, 'd> Renderer<'e, 'd> {
         let strings = self.env.strings;
         let mut title_html = String::new();
         pulldown_cmark::html::push_html(&mut title_html, title.iter().cloned());
-        let title_text = c
-            .title_text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let title_text = squash_whitespace(&c.title_text, " ");
         if title_html.trim().is_empty() {
-            title_html = escape(strings.callout_label(c.kind));
+            title_html = escape(c.kind.label(strings));
         }
         let mut body_html = String::new();
         pulldown_cmark::html::push_html(&mut body_html, body.into_iter());
@@ -852,7 +886,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
 
 /// A stable, readable-enough id for a question: `q-` and a short hash of its text.
 pub fn question_id(question: &str) -> String {
-    let normalized = question.split_whitespace().collect::<Vec<_>>().join(" ");
+    let normalized = squash_whitespace(question, " ");
     format!(
         "q-{:08x}",
         xxhash_rust::xxh3::xxh3_64(normalized.as_bytes()) as u32
@@ -891,22 +925,6 @@ fn split_fragment(dest: &str) -> (&str, Option<&str>) {
     match dest.split_once('#') {
         Some((p, f)) => (p, Some(f)),
         None => (dest, None),
-    }
-}
-
-fn is_external(dest: &str) -> bool {
-    if dest.starts_with("//") {
-        return true;
-    }
-    match dest.find(':') {
-        Some(i) => {
-            let scheme = &dest[..i];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        }
-        None => false,
     }
 }
 
@@ -1105,10 +1123,24 @@ mod tests {
     }
 
     #[test]
-    fn external_detection() {
-        assert!(is_external("https://x.org"));
-        assert!(is_external("mailto:a@b"));
-        assert!(!is_external("../a.md"));
-        assert!(!is_external("a.md#x:y"));
+    fn runnable_blocks_are_marked_and_highlighted_in_every_spelling() {
+        let f = fixture(&[(
+            "r.md",
+            "```python,run\nx = 1\n```\n\n```output\n1 < 2\n```\n\n```{.cpp .run .skip}\nint main() {}\n```\n\n```bash {run timout=1s}\ntrue\n```\n",
+        )]);
+        let r = render_page(&f, 0);
+        // mdBook's `python,run` was once taken whole as the language and left unhighlighted.
+        assert!(r.html.contains("<div class=\"tested-code\"><span class=\"tested-mark\">✓ tested · Python</span><pre class=\"code hl-code\" tabindex=\"0\"><code class=\"language-python\">"), "{}", r.html);
+        assert!(r.html.contains("<div class=\"code-output\"><div class=\"code-output-label\">Output</div><pre class=\"code\" tabindex=\"0\"><code>1 &lt; 2\n</code></pre></div>"), "{}", r.html);
+        assert_eq!(
+            r.html.matches("tested-mark").count(),
+            2,
+            "a skipped block has no mark"
+        );
+        let diags: Vec<String> = r.diagnostics.iter().map(|d| d.short()).collect();
+        assert_eq!(
+            diags,
+            ["content/r.md:13:14: error: unknown code block attribute `timout` (did you mean `timeout`?)"]
+        );
     }
 }

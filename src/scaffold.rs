@@ -1,9 +1,11 @@
-//! `studybook init` and `studybook new`: files a new site or page starts from. Never overwrites.
+//! `studybook init` and `studybook new`: files a new site or page starts from, and the GitHub
+//! Pages workflow. Never overwrites.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
+use crate::github_pages;
 use crate::slug::slugify;
 
 const BOOK_TOML: &str = r#"[book]
@@ -12,7 +14,8 @@ description = "Notes for interviews and exams."
 language = "en"          # "en" or "zh-CN" for the theme's labels
 
 [output.html]
-# For GitHub Pages project sites: site-url = "/<repository>/"
+# On GitHub Pages: site-url = "https://<user>.github.io/<repository>/"
+# (the workflow `studybook init --github-pages` writes passes it for you)
 
 [math]
 macros = { "\\R" = "\\mathbb{R}" }
@@ -72,6 +75,34 @@ pub fn init(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(created)
 }
 
+/// Files that show a folder already holds notes (studybook's, an mdBook, a Hugo site or an
+/// Obsidian vault): `init --github-pages` then adds the workflow alone.
+const SITE_MARKERS: [&str; 4] = ["book.toml", "content", "src/SUMMARY.md", ".obsidian"];
+
+/// `studybook init --github-pages`: the Pages workflow, plus the starter site when `dir` holds
+/// no notes yet. An existing workflow is an error rather than silently kept, since the new one
+/// would pin another version.
+pub fn init_github_pages(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    crate::fsutil::create_dir_all(dir)?;
+    let placement = github_pages::Placement::of(dir)?;
+    let workflow = &placement.workflow;
+    if workflow.exists() {
+        bail!(
+            "{} already exists; delete it to write the workflow for studybook {}",
+            workflow.display(),
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    let mut created = if SITE_MARKERS.iter().any(|m| dir.join(m).exists()) {
+        Vec::new()
+    } else {
+        init(dir)?
+    };
+    crate::fsutil::write(workflow, placement.workflow_text().as_bytes())?;
+    created.push(placement.workflow);
+    Ok(created)
+}
+
 /// Adds `content/[category/]<slug>.md` for a title. Refuses to replace an existing file.
 pub fn new_page(root: &Path, title: &str, category: Option<&str>) -> anyhow::Result<PathBuf> {
     let title = title.trim();
@@ -111,6 +142,35 @@ mod tests {
         assert!(std::fs::read_to_string(dir.path().join("book.toml"))
             .unwrap()
             .contains("Mine"));
+    }
+
+    #[test]
+    fn github_pages_in_an_empty_folder_writes_the_site_and_the_workflow() {
+        let dir = tempfile::tempdir().unwrap();
+        let created = init_github_pages(dir.path()).unwrap();
+        assert_eq!(created.len(), 6, "{created:?}");
+        assert!(dir.path().join("content/basics/softmax.md").exists());
+        assert!(
+            std::fs::read_to_string(dir.path().join(github_pages::WORKFLOW_PATH))
+                .unwrap()
+                .contains("studybook build")
+        );
+    }
+
+    #[test]
+    fn github_pages_in_existing_notes_writes_the_workflow_alone() {
+        for marker in ["src/SUMMARY.md", "book.toml", ".obsidian/app.json"] {
+            let dir = tempfile::tempdir().unwrap();
+            crate::fsutil::write(&dir.path().join(marker), b"").unwrap();
+            let created = init_github_pages(dir.path()).unwrap();
+            assert_eq!(
+                created,
+                vec![dir.path().join(github_pages::WORKFLOW_PATH)],
+                "{marker}"
+            );
+            let again = init_github_pages(dir.path()).unwrap_err().to_string();
+            assert!(again.contains("already exists"), "{again}");
+        }
     }
 
     #[test]

@@ -16,9 +16,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use crate::output::OutputFile;
 use crate::parse::Page;
 use crate::render::Rendered;
-use crate::write::OutputFile;
 
 /// The index the theme's search box loads; the text shards are `search/text-N.js` beside it.
 pub const INDEX_FILE: &str = "search-index.js";

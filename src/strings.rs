@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::config::Language;
-use crate::render::CalloutKind;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Strings {
@@ -44,6 +43,10 @@ pub struct Strings {
     pub important: String,
     pub warning: String,
     pub caution: String,
+    /// The mark on a code block that `studybook test` runs.
+    pub tested: String,
+    /// The label of a block's expected output.
+    pub output: String,
 }
 
 impl Strings {
@@ -95,17 +98,8 @@ impl Strings {
             important: s("Important", "重要"),
             warning: s("Warning", "警告"),
             caution: s("Caution", "小心"),
-        }
-    }
-
-    pub fn callout_label(&self, kind: CalloutKind) -> &str {
-        match kind {
-            CalloutKind::Note => &self.note,
-            CalloutKind::Tip => &self.tip,
-            CalloutKind::Important => &self.important,
-            CalloutKind::Warning => &self.warning,
-            CalloutKind::Caution => &self.caution,
-            CalloutKind::Question => &self.question,
+            tested: s("tested", "已测试"),
+            output: s("Output", "输出"),
         }
     }
 }

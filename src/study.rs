@@ -1,23 +1,16 @@
 //! Study mode: the practice page (every interview question as a flash card), the bilingual
-//! glossary, the study-order page with its prerequisite graph drawn at build time, and the Anki
-//! export. Scheduling itself runs in the reader's browser (`static/js/srs.js`).
+//! glossary and the study-order page with its prerequisite graph drawn at build time. Scheduling
+//! itself runs in the reader's browser (`static/js/srs.js`); the Anki export is `export::anki`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tera::Context;
 
-use crate::cache::RenderCache;
-use crate::config::Config;
-use crate::diagnostics::Diagnostic;
-use crate::highlight::CodeTheme;
+use crate::html::escape;
 use crate::index::{PageId, SiteIndex};
-use crate::layout::SiteData;
-use crate::math::{escape, MathRenderer};
 use crate::parse::Page;
-use crate::render::{self, Doc, RenderEnv, Rendered};
-use crate::strings::Strings;
+use crate::site_data::SiteData;
 
 /// The id a card's progress is stored under: the page's URL without `.html` and the question's
 /// anchor (`q-` + hash of the question text). Editing an answer keeps it; rewording the
@@ -370,240 +363,13 @@ pub fn prerequisite_svg(
     svg
 }
 
-/// The Anki export of a site, with whatever the pipeline reported on the way.
-pub struct AnkiExport {
-    pub text: String,
-    pub cards: usize,
-    pub deck: String,
-}
-
-/// Renders the site's questions (without writing the site) and lays them out for Anki.
-/// None when `book.toml` cannot be used; its diagnostics say why.
-pub fn export_anki(root: &Path) -> (Option<AnkiExport>, Vec<Diagnostic>) {
-    let (config, mut diags) = Config::load(root);
-    let Some(config) = config else {
-        return (None, diags);
-    };
-    let loaded = crate::load::load(root, &config.src);
-    diags.extend(loaded.diagnostics);
-    let parsed = crate::parse::parse(loaded.sources);
-    diags.extend(parsed.diagnostics);
-    let pages = parsed.pages;
-    let index = SiteIndex::build(&pages, &parsed.categories);
-    let strings = Strings::for_language(config.language);
-    let cache = RenderCache::open(&root.join(crate::build::CACHE_FILE));
-    let math = MathRenderer::new(&config.math_macros, &cache);
-    let assets: HashSet<PathBuf> = loaded.assets.iter().cloned().collect();
-    // Anki shows code uncoloured: any theme pair will do if the configured one is unknown.
-    let code = CodeTheme::new(&config.light_theme, &config.dark_theme)
-        .unwrap_or_else(|_| CodeTheme::fallback());
-    let env = RenderEnv {
-        pages: &pages,
-        index: &index,
-        math: &math,
-        cache: &cache,
-        code: &code,
-        assets: &assets,
-        strings: &strings,
-    };
-    let rendered: Vec<Rendered> = {
-        use rayon::prelude::*;
-        (0..pages.len())
-            .into_par_iter()
-            .map(|id| render::render(&env, &Doc::of_page(&pages[id], id)))
-            .collect()
-    };
-    for r in &rendered {
-        diags.extend(r.diagnostics.iter().cloned());
-    }
-    let (text, cards) = anki_tsv(&config, &pages, &index, &rendered);
-    let export = AnkiExport {
-        text,
-        cards,
-        deck: config.anki_deck.clone(),
-    };
-    crate::diagnostics::sort(&mut diags);
-    (Some(export), diags)
-}
-
-/// Anki's text import format: header lines, then one note per line (front, back, tags), each
-/// field quoted so HTML attributes and tabs cannot split it.
-pub fn anki_tsv(
-    config: &Config,
-    pages: &[Page],
-    index: &SiteIndex,
-    rendered: &[Rendered],
-) -> (String, usize) {
-    let mut out = format!(
-        "#separator:tab\n#html:true\n#notetype:Basic\n#deck:{}\n#tags column:3\n",
-        config.anki_deck.replace(['\n', '\r'], " ")
-    );
-    let mut count = 0;
-    for &id in &index.order {
-        let page = &pages[id];
-        for q in &rendered[id].questions {
-            let front = to_anki_html(&q.question_html, &config.math_macros);
-            let mut back = to_anki_html(&q.answer_html, &config.math_macros);
-            let place = match section_title(page, q.section.as_deref()) {
-                Some(s) => format!("{} › {}", page.title, s),
-                None => page.title.clone(),
-            };
-            back.push_str(&format!("<p><small>{}</small></p>", escape(&place)));
-            let mut tags: Vec<String> = page.meta.tags.iter().map(|t| anki_tag(t)).collect();
-            let category = anki_tag(&page.category.replace('/', "::"));
-            if !category.is_empty() && !tags.contains(&category) {
-                tags.push(category);
-            }
-            let fields = [front, back, tags.join(" ")].map(|f| quote(&f));
-            out.push_str(&fields.join("\t"));
-            out.push('\n');
-            count += 1;
-        }
-    }
-    (out, count)
-}
-
-/// A CSV-style quoted field: Anki then reads tabs, newlines and quotes inside it as text.
-fn quote(field: &str) -> String {
-    format!("\"{}\"", field.replace('"', "\"\""))
-}
-
 /// A heading's title from its id (questions record the id of the heading above them).
-fn section_title<'a>(page: &'a Page, id: Option<&str>) -> Option<&'a str> {
+pub fn section_title<'a>(page: &'a Page, id: Option<&str>) -> Option<&'a str> {
     let id = id?;
     page.headings
         .iter()
         .find(|h| h.id == id)
         .map(|h| h.text.as_str())
-}
-
-fn anki_tag(t: &str) -> String {
-    t.split_whitespace().collect::<Vec<_>>().join("_")
-}
-
-/// Rendered HTML made fit for an Anki field: KaTeX output back to `\(…\)` / `\[…\]` (from the
-/// TeX KaTeX keeps in its MathML annotation, with the site's macros expanded, since Anki's
-/// MathJax does not know them), highlighted code back to a plain `<pre>`, and one line.
-pub fn to_anki_html(html: &str, macros: &BTreeMap<String, String>) -> String {
-    let mut out = String::with_capacity(html.len() / 2);
-    let mut rest = html;
-    loop {
-        let next = [
-            ("<span class=\"katex-display\">", true),
-            ("<span class=\"katex\">", false),
-        ]
-        .into_iter()
-        .filter_map(|(tag, display)| rest.find(tag).map(|i| (i, display)))
-        .min_by_key(|(i, _)| *i);
-        let pre = rest.find("<pre");
-        match (next, pre) {
-            (Some((i, display)), p) if p.is_none_or(|p| i < p) => {
-                out.push_str(&rest[..i]);
-                let end = i + element_len(&rest[i..], "span");
-                let tex = annotation(&rest[i..end]).unwrap_or_default();
-                let tex = expand_macros(tex.trim(), macros);
-                if display {
-                    out.push_str(&format!("\\[{tex}\\]"));
-                } else {
-                    out.push_str(&format!("\\({tex}\\)"));
-                }
-                rest = &rest[end..];
-            }
-            (_, Some(p)) => {
-                out.push_str(&rest[..p]);
-                let end = p + element_len(&rest[p..], "pre");
-                out.push_str("<pre><code>");
-                let code = strip_tags(&rest[p..end]);
-                out.push_str(&code.trim_end_matches('\n').replace('\n', "<br>"));
-                out.push_str("</code></pre>");
-                rest = &rest[end..];
-            }
-            _ => break,
-        }
-    }
-    out.push_str(rest);
-    unlink(&out)
-        .replace(['\n', '\r', '\t'], " ")
-        .trim()
-        .to_string()
-}
-
-/// The length of the element starting at `s` (an opening `<tag`), through its matching close.
-fn element_len(s: &str, tag: &str) -> usize {
-    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < s.len() {
-        let rest = &s[i..];
-        if rest.starts_with(&close) {
-            depth = depth.saturating_sub(1);
-            i += close.len();
-            if depth == 0 {
-                return i;
-            }
-        } else if rest.starts_with(&open) {
-            depth += 1;
-            i += open.len();
-        } else {
-            i += rest.chars().next().map_or(1, char::len_utf8);
-        }
-    }
-    s.len()
-}
-
-/// The TeX source KaTeX keeps in its MathML, still HTML-escaped (it goes back into HTML).
-fn annotation(katex_html: &str) -> Option<&str> {
-    let open = "<annotation encoding=\"application/x-tex\">";
-    let start = katex_html.find(open)? + open.len();
-    let len = katex_html[start..].find("</annotation>")?;
-    Some(&katex_html[start..start + len])
-}
-
-fn expand_macros(tex: &str, macros: &BTreeMap<String, String>) -> String {
-    let mut out = tex.to_string();
-    for (name, body) in macros {
-        let mut result = String::with_capacity(out.len());
-        let mut rest = out.as_str();
-        while let Some(i) = rest.find(name.as_str()) {
-            let after = &rest[i + name.len()..];
-            result.push_str(&rest[..i]);
-            if after.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                result.push_str(name);
-            } else {
-                result.push_str(body);
-            }
-            rest = after;
-        }
-        result.push_str(rest);
-        out = result;
-    }
-    out
-}
-
-/// Links point into the site, which Anki does not have: keep their text only.
-fn unlink(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find("<a ") {
-        out.push_str(&rest[..i]);
-        rest = rest[i..].split_once('>').map_or("", |(_, after)| after);
-    }
-    out.push_str(rest);
-    out.replace("</a>", "")
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -644,30 +410,7 @@ mod tests {
     }
 
     #[test]
-    fn katex_goes_back_to_anki_delimiters_and_code_to_pre() {
-        let macros = BTreeMap::from([("\\R".to_string(), "\\mathbb{R}".to_string())]);
-        let html = "<p>Keep <span class=\"katex\"><span class=\"katex-mathml\"><math><semantics><mrow><mn>1</mn></mrow><annotation encoding=\"application/x-tex\">x \\in \\R^n, a &lt; b, \\Rho</annotation></semantics></math></span><span class=\"katex-html\" aria-hidden=\"true\"><span class=\"base\"><span class=\"strut\"></span></span></span></span>-Lipschitz.</p>\n<p><span class=\"katex-display\"><span class=\"katex\"><span class=\"katex-mathml\"><math><annotation encoding=\"application/x-tex\">\\sum_i x_i</annotation></math></span><span class=\"katex-html\"><span>x</span></span></span></span></p>\n<pre class=\"code hl-code\"><code class=\"language-rust\"><span class=\"hl-k\">fn</span> f() {\n    1 &lt; 2\n}</code></pre>";
-        let out = to_anki_html(html, &macros);
-        assert_eq!(
-            out,
-            "<p>Keep \\(x \\in \\mathbb{R}^n, a &lt; b, \\Rho\\)-Lipschitz.</p> <p>\\[\\sum_i x_i\\]</p> <pre><code>fn f() {<br>    1 &lt; 2<br>}</code></pre>"
-        );
-    }
-
-    #[test]
-    fn fields_are_quoted_and_links_unwrapped() {
-        assert_eq!(quote("a\t\"b\""), "\"a\t\"\"b\"\"\"");
-        assert_eq!(
-            to_anki_html(
-                "<p>See <a href=\"../gan.html#x\">GAN</a>.</p>",
-                &BTreeMap::new()
-            ),
-            "<p>See GAN.</p>"
-        );
-    }
-
-    #[test]
-    fn svg_text_is_escaped_and_long_titles_fit() {
+    fn long_titles_fit_their_box() {
         let long = "A very long topic title that cannot fit in one node box";
         let fitted = fit(long);
         assert!(fitted.ends_with('…') && text_width(&fitted) <= NODE_W);

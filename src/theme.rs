@@ -107,6 +107,150 @@ impl Theme {
     }
 }
 
+impl Theme {
+    /// Tera's error as diagnostics at the template file and line that cause it. An error Tera
+    /// finds in a built-in template because of a site's override (an emptied `base.html`, a
+    /// circle of `extends`) is reported at the site's file: that is the one to fix.
+    pub fn template_errors(&self, rendering: Option<&str>, e: &tera::Error) -> Vec<Diagnostic> {
+        let help = rendering.map(|name| format!("while rendering `{name}`"));
+        let at_start = Position { line: 1, column: 1 };
+        let mut diags = match e.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+                let span = r.span();
+                let pos = Position {
+                    line: span.start_line,
+                    column: span.start_col + 1,
+                };
+                vec![self.template_error(r.filename(), pos, r.message())]
+            }
+            tera::ErrorKind::CircularExtend {
+                inheritance_chain: chain,
+                ..
+            }
+            | tera::ErrorKind::CircularInclude {
+                include_chain: chain,
+                ..
+            } => {
+                let blamed = chain
+                    .iter()
+                    .find(|n| self.is_site(n))
+                    .or(chain.first())
+                    .map_or("", String::as_str);
+                let message = format!(
+                    "templates use each other in a circle: {}",
+                    chain.join(" → ")
+                );
+                vec![self.template_error(blamed, at_start, &message)]
+            }
+            tera::ErrorKind::MissingParent { current, parent } => {
+                let message = format!(
+                    "extends `{parent}`, which is neither in templates/ nor in the built-in theme"
+                );
+                vec![self.template_error(current, at_start, &message)]
+            }
+            tera::ErrorKind::TemplateNotFound(name) => {
+                let message = format!("the template `{name}` does not exist");
+                vec![self.template_error(rendering.unwrap_or(name), Position::default(), &message)]
+            }
+            _ => self.joined_reports(rendering.unwrap_or(""), &e.to_string()),
+        };
+        for d in &mut diags {
+            if d.help.is_none() {
+                d.help = help.clone();
+            }
+        }
+        diags
+    }
+
+    /// One template error at `name`:`pos`, moved to the site's own parent template when a
+    /// built-in template fills a block that the site's override dropped.
+    fn template_error(&self, name: &str, pos: Position, message: &str) -> Diagnostic {
+        let missing_block = message
+            .strip_prefix("Block `")
+            .and_then(|m| m.split_once("` is not defined in any parent template"));
+        let parent = self.site_parent(name).filter(|_| !self.is_site(name));
+        if let (Some((block, _)), Some(parent)) = (missing_block, parent) {
+            return Diagnostic::error(
+                self.template_path(&parent),
+                Position { line: 1, column: 1 },
+                format!("template error: `{parent}` has no block `{block}`, which the built-in templates fill"),
+            )
+            .with_help(format!(
+                "add `{{% block {block} %}}{{% endblock {block} %}}` to {parent}, or override the templates that extend it"
+            ));
+        }
+        Diagnostic::error(
+            self.template_path(name),
+            pos,
+            format!("template error: {message}"),
+        )
+    }
+
+    /// Tera's reference checks join several reports into one message (`error: …` then
+    /// `--> name:line:col`) and keep no structure: only here is its text read.
+    fn joined_reports(&self, rendering: &str, text: &str) -> Vec<Diagnostic> {
+        let mut reports: Vec<(&str, &str, Position)> = Vec::new();
+        for line in text.lines() {
+            if let Some(message) = line.strip_prefix("error: ") {
+                reports.push((message, rendering, Position::default()));
+            } else if let (Some(last), Some(place)) =
+                (reports.last_mut(), line.trim_start().strip_prefix("--> "))
+            {
+                let mut parts = place.rsplitn(3, ':');
+                if let (Some(col), Some(line_no), Some(name)) =
+                    (parts.next(), parts.next(), parts.next())
+                {
+                    last.1 = name;
+                    last.2 = Position {
+                        line: line_no.parse().unwrap_or(0),
+                        column: col.parse().unwrap_or(0),
+                    };
+                }
+            }
+        }
+        if reports.is_empty() {
+            reports.push((text, rendering, Position::default()));
+        }
+        reports
+            .into_iter()
+            .map(|(message, name, pos)| self.template_error(name, pos, message))
+            .collect()
+    }
+
+    fn is_site(&self, name: &str) -> bool {
+        self.templates
+            .get(name)
+            .is_some_and(|t| t.site_path.is_some())
+    }
+
+    /// The nearest template up `name`'s `extends` chain that the site provides.
+    fn site_parent(&self, name: &str) -> Option<String> {
+        let mut current = name.to_string();
+        for _ in 0..self.templates.len() {
+            let content = &self.templates.get(&current)?.content;
+            let parent = extends_of(content)?;
+            if self.is_site(&parent) {
+                return Some(parent);
+            }
+            current = parent;
+        }
+        None
+    }
+}
+
+/// The template named by `{% extends "…" %}`, if the template extends one.
+fn extends_of(content: &str) -> Option<String> {
+    let rest = content.split("{%").skip(1).find_map(|tag| {
+        tag.trim_start_matches('-')
+            .trim_start()
+            .strip_prefix("extends")
+    })?;
+    let rest = rest.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let name = rest[1..].split(quote).next()?;
+    Some(name.to_string())
+}
+
 fn embedded<'a>(dir: &'a Dir<'a>) -> Vec<(String, &'a [u8])> {
     let mut out = Vec::new();
     let mut stack = vec![dir];

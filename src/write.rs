@@ -1,71 +1,236 @@
 //! Writes the output folder: only files whose bytes changed are rewritten, files the previous
 //! build wrote and this one did not are removed, and nothing else is touched.
+//!
+//! Two guarantees hold even against a hostile or damaged output folder:
+//! - nothing outside the output folder is written or removed: every path is checked component by
+//!   component on disk, and a symbolic link found inside the folder is never followed (a link
+//!   where a folder or file belongs is replaced, and reported);
+//! - a reader never sees a half-written file: each file is written to a temporary file beside it
+//!   and renamed into place, so a killed build leaves the old or the new file, never a truncated
+//!   one. Temporary files a killed build left behind are removed by the next build.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::fsutil::{self, IoError};
+use crate::output::OutputFile;
 
 /// The list of files this tool wrote, kept inside the output folder.
 pub const MANIFEST: &str = ".studybook-manifest";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative to the output folder, with `/` separators.
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
+/// Marks temporary files: `.<name>.studybook-tmp-<pid>-<n>`, removed by the next build if a
+/// build was killed before renaming them.
+const TEMP_MARK: &str = ".studybook-tmp-";
 
-impl OutputFile {
-    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        Self {
-            path: path.into(),
-            bytes: bytes.into(),
-        }
-    }
-}
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteStats {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// Symbolic links inside the output folder that stood where a file or folder of the site
+    /// belongs: each was replaced (the link itself, never its target). `(path, link target)`.
+    pub replaced_links: Vec<(String, PathBuf)>,
+    /// Files of the previous build that were left in place because this build had errors.
+    pub kept: usize,
 }
 
-pub fn write_output(dest: &Path, files: &[OutputFile]) -> Result<WriteStats, IoError> {
-    let mut stats = WriteStats::default();
+/// What to do with files the previous build wrote and this one does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stale {
+    /// Remove them: the build is complete.
+    Remove,
+    /// Keep them and keep listing them: the build had errors, so a page that failed to lay out
+    /// (or any page the error touched) keeps the file the last good build wrote.
+    Keep,
+}
+
+pub fn write_output(
+    dest: &Path,
+    files: &[OutputFile],
+    stale: Stale,
+) -> Result<WriteStats, IoError> {
+    use rayon::prelude::*;
     fsutil::create_dir_all(dest)?;
+    remove_stale_temp_files(dest);
     let previous = read_manifest(dest);
     let current: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let replaced = std::sync::Mutex::new(Vec::new());
     // Comparing and writing are independent per file (and I/O-bound): in parallel.
-    let changed: Vec<bool> = {
-        use rayon::prelude::*;
-        files
-            .par_iter()
-            .map(|file| {
-                let path = dest.join(&file.path);
-                let same = std::fs::metadata(&path)
-                    .is_ok_and(|m| m.len() == file.bytes.len() as u64)
-                    && same_content(&path, &file.bytes);
-                if !same {
-                    fsutil::write(&path, &file.bytes)?;
+    let changed: Vec<bool> = files
+        .par_iter()
+        .map(|file| {
+            let Some(path) = safe_join(dest, &file.path) else {
+                return Err(refused(dest, &file.path));
+            };
+            let links = prepare_parents(dest, &path)?;
+            replaced.lock().expect("no panic holds it").extend(links);
+            let same = is_plain_file(&path) && same_content(&path, &file.bytes);
+            if !same {
+                if let Some(link) = replace_link(dest, &path)? {
+                    replaced.lock().expect("no panic holds it").push(link);
                 }
-                Ok(!same)
-            })
-            .collect::<Result<_, IoError>>()?
+                write_atomically(&path, &file.bytes)?;
+            }
+            Ok(!same)
+        })
+        .collect::<Result<_, IoError>>()?;
+    let mut stats = WriteStats {
+        written: changed.iter().filter(|&&c| c).count(),
+        ..WriteStats::default()
     };
-    stats.written = changed.iter().filter(|&&c| c).count();
     stats.unchanged = changed.len() - stats.written;
+    let mut listed: BTreeSet<String> = current.iter().map(|p| p.to_string()).collect();
     for old in previous.iter().filter(|p| !current.contains(p.as_str())) {
-        if let Some(path) = safe_join(dest, old) {
+        let Some(path) = safe_join(dest, old) else {
+            continue;
+        };
+        if stale == Stale::Keep {
+            if std::fs::symlink_metadata(&path).is_ok() {
+                stats.kept += 1;
+                listed.insert(old.clone());
+            }
+            continue;
+        }
+        // A folder on the way that is a link would make the removal reach outside: leave it.
+        if parents_are_real(dest, &path) {
             fsutil::remove_file(&path)?;
             stats.removed += 1;
             remove_empty_parents(dest, &path);
         }
     }
-    let manifest: String = current.iter().map(|p| format!("{p}\n")).collect();
-    fsutil::write(&dest.join(MANIFEST), manifest.as_bytes())?;
+    let manifest: String = listed.iter().map(|p| format!("{p}\n")).collect();
+    let manifest_path = dest.join(MANIFEST);
+    if let Some(link) = replace_link(dest, &manifest_path)? {
+        replaced.lock().expect("no panic holds it").push(link);
+    }
+    write_atomically(&manifest_path, manifest.as_bytes())?;
+    stats.replaced_links = replaced.into_inner().expect("no panic holds it");
+    stats.replaced_links.sort();
     Ok(stats)
+}
+
+fn refused(dest: &Path, rel: &str) -> IoError {
+    IoError {
+        action: "refusing to write outside the output folder",
+        path: dest.join(rel),
+        cause: io::Error::new(io::ErrorKind::InvalidInput, "the path leaves the folder"),
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it over `path`. Renaming replaces
+/// a symbolic link itself, never the file it points to.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    use std::io::Write;
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let name = path.file_name().unwrap_or(OsStr::new("file"));
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(
+        "{TEMP_MARK}{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let temp = path.with_file_name(temp_name);
+    let result = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(fsutil::wrap("cannot write", &temp))
+        .and_then(|()| std::fs::rename(&temp, path).map_err(fsutil::wrap("cannot replace", path)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Removes the temporary files of a build that was killed between writing and renaming.
+fn remove_stale_temp_files(dest: &Path) {
+    let walk = walkdir::WalkDir::new(dest).follow_links(false).min_depth(1);
+    for entry in walk.into_iter().filter_map(Result::ok) {
+        let is_temp = entry.file_type().is_file()
+            && entry.file_name().to_string_lossy().starts_with('.')
+            && entry.file_name().to_string_lossy().contains(TEMP_MARK);
+        if is_temp {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Creates the folders between `dest` and `path`. A link where a folder belongs is removed and a
+/// real folder made in its place (the link's target is left alone); the replaced links are returned.
+fn prepare_parents(dest: &Path, path: &Path) -> Result<Vec<(String, PathBuf)>, IoError> {
+    let mut replaced = Vec::new();
+    let Some(parent) = path.parent() else {
+        return Ok(replaced);
+    };
+    let rel = parent.strip_prefix(dest).unwrap_or(Path::new(""));
+    let mut dir = dest.to_path_buf();
+    for component in rel.components() {
+        dir.push(component);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                replaced.extend(replace_link(dest, &dir)?);
+                create_dir(&dir)?;
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(IoError {
+                    action: "cannot create folder",
+                    path: dir,
+                    cause: io::Error::new(
+                        io::ErrorKind::AlreadyExists,
+                        "a file of that name is in the way; remove it",
+                    ),
+                })
+            }
+            Err(_) => create_dir(&dir)?,
+        }
+    }
+    Ok(replaced)
+}
+
+fn create_dir(dir: &Path) -> Result<(), IoError> {
+    match std::fs::create_dir(dir) {
+        // Another thread made it between the check and now.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && is_real_dir(dir) => Ok(()),
+        other => other.map_err(fsutil::wrap("cannot create folder", dir)),
+    }
+}
+
+fn is_real_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+}
+
+fn is_plain_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// Removes the link at `path`, if there is one, and says where it pointed.
+fn replace_link(dest: &Path, path: &Path) -> Result<Option<(String, PathBuf)>, IoError> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(None);
+    }
+    let target = std::fs::read_link(path).unwrap_or_default();
+    fsutil::remove_file(path)?;
+    let rel = path.strip_prefix(dest).unwrap_or(path);
+    Ok(Some((rel.to_string_lossy().replace('\\', "/"), target)))
+}
+
+/// True when every folder between `dest` and `path` is a real folder, not a link.
+fn parents_are_real(dest: &Path, path: &Path) -> bool {
+    let Some(rel) = path.parent().and_then(|p| p.strip_prefix(dest).ok()) else {
+        return false;
+    };
+    let mut dir = dest.to_path_buf();
+    rel.components().all(|c| {
+        dir.push(c);
+        is_real_dir(&dir)
+    })
 }
 
 /// Whether the file holds exactly `bytes`, read in blocks (print.html can be 100 MB).
@@ -74,6 +239,9 @@ fn same_content(path: &Path, bytes: &[u8]) -> bool {
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
+    if file.metadata().map(|m| m.len()).ok() != Some(bytes.len() as u64) {
+        return false;
+    }
     let mut block = vec![0u8; 256 * 1024];
     let mut offset = 0;
     loop {
@@ -85,14 +253,18 @@ fn same_content(path: &Path, bytes: &[u8]) -> bool {
                 }
                 offset += n;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => return false,
         }
     }
 }
 
 fn read_manifest(dest: &Path) -> Vec<String> {
-    std::fs::read_to_string(dest.join(MANIFEST))
+    let path = dest.join(MANIFEST);
+    if !is_plain_file(&path) {
+        return Vec::new();
+    }
+    std::fs::read_to_string(path)
         .map(|s| {
             s.lines()
                 .filter(|l| !l.is_empty())
@@ -102,11 +274,11 @@ fn read_manifest(dest: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Joins a manifest entry to the output folder, refusing anything that could leave it.
+/// Joins a relative output path to the output folder, refusing anything that could leave it by
+/// its text (`..`, a root, a prefix). Links on disk are handled by the callers.
 fn safe_join(dest: &Path, rel: &str) -> Option<PathBuf> {
     let p = Path::new(rel);
-    p.components()
-        .all(|c| matches!(c, std::path::Component::Normal(_)))
+    (!rel.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_))))
         .then(|| dest.join(p))
 }
 
@@ -124,41 +296,62 @@ fn remove_empty_parents(dest: &Path, file: &Path) {
 mod tests {
     use super::*;
 
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| {
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
     #[test]
     fn rewrites_only_changes_and_removes_only_its_own_files() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("book");
         std::fs::create_dir_all(&dest).unwrap();
         std::fs::write(dest.join("CNAME"), "mine").unwrap();
-        let s = write_output(
-            &dest,
-            &[
-                OutputFile::new("a.html", "A"),
-                OutputFile::new("x/b.html", "B"),
-            ],
-        )
-        .unwrap();
-        assert_eq!(
-            s,
-            WriteStats {
-                written: 2,
-                unchanged: 0,
-                removed: 0
-            }
-        );
-        let s = write_output(&dest, &[OutputFile::new("a.html", "A2")]).unwrap();
-        assert_eq!(
-            s,
-            WriteStats {
-                written: 1,
-                unchanged: 0,
-                removed: 1
-            }
-        );
+        let files = [
+            OutputFile::new("a.html", "A"),
+            OutputFile::new("x/b.html", "B"),
+        ];
+        let s = write_output(&dest, &files, Stale::Remove).unwrap();
+        assert_eq!((s.written, s.unchanged, s.removed), (2, 0, 0));
+        let s = write_output(&dest, &[OutputFile::new("a.html", "A2")], Stale::Remove).unwrap();
+        assert_eq!((s.written, s.unchanged, s.removed), (1, 0, 1));
         assert!(!dest.join("x").exists(), "empty folder left behind");
-        let s = write_output(&dest, &[OutputFile::new("a.html", "A2")]).unwrap();
+        let s = write_output(&dest, &[OutputFile::new("a.html", "A2")], Stale::Remove).unwrap();
         assert_eq!(s.unchanged, 1);
         assert_eq!(std::fs::read_to_string(dest.join("CNAME")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_build_with_errors_keeps_the_previous_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        let files = [
+            OutputFile::new("index.html", "I"),
+            OutputFile::new("basics/a.html", "A"),
+        ];
+        write_output(&dest, &files, Stale::Remove).unwrap();
+        let s = write_output(&dest, &files[..1], Stale::Keep).unwrap();
+        assert_eq!((s.removed, s.kept), (0, 1));
+        assert_eq!(
+            std::fs::read_to_string(dest.join("basics/a.html")).unwrap(),
+            "A"
+        );
+        // Still listed: the next good build removes it.
+        let s = write_output(&dest, &files[..1], Stale::Remove).unwrap();
+        assert_eq!(s.removed, 1);
+        assert!(!dest.join("basics").exists());
     }
 
     #[test]
@@ -176,13 +369,126 @@ mod tests {
     }
 
     #[test]
-    fn manifest_cannot_reach_outside() {
+    fn manifest_cannot_reach_outside_by_its_text() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("book");
         std::fs::create_dir_all(&dest).unwrap();
-        std::fs::write(dir.path().join("precious.txt"), "keep").unwrap();
-        std::fs::write(dest.join(MANIFEST), "../precious.txt\n/etc/passwd\n").unwrap();
-        write_output(&dest, &[]).unwrap();
-        assert!(dir.path().join("precious.txt").exists());
+        let precious = dir.path().join("precious.txt");
+        std::fs::write(&precious, "keep").unwrap();
+        let absolute = precious.to_string_lossy().into_owned();
+        std::fs::write(
+            dest.join(MANIFEST),
+            format!("../precious.txt\n{absolute}\n"),
+        )
+        .unwrap();
+        write_output(&dest, &[], Stale::Remove).unwrap();
+        assert!(precious.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_folder_inside_the_output_is_replaced_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("sentinel.txt"), "keep").unwrap();
+        write_output(&dest, &[OutputFile::new("css/a.css", "A")], Stale::Remove).unwrap();
+        std::fs::remove_dir_all(dest.join("css")).unwrap();
+        std::os::unix::fs::symlink("../outside", dest.join("css")).unwrap();
+        let mut manifest = std::fs::read_to_string(dest.join(MANIFEST)).unwrap();
+        manifest.push_str("css/sentinel.txt\n");
+        std::fs::write(dest.join(MANIFEST), manifest).unwrap();
+
+        let s = write_output(&dest, &[OutputFile::new("css/a.css", "A")], Stale::Remove).unwrap();
+        assert_eq!(names(&outside), ["sentinel.txt"], "nothing written outside");
+        assert_eq!(
+            std::fs::read_to_string(outside.join("sentinel.txt")).unwrap(),
+            "keep"
+        );
+        assert!(is_real_dir(&dest.join("css")));
+        assert_eq!(
+            std::fs::read_to_string(dest.join("css/a.css")).unwrap(),
+            "A"
+        );
+        assert_eq!(
+            s.replaced_links,
+            [("css".into(), PathBuf::from("../outside"))]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_file_is_replaced_and_its_target_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        std::fs::create_dir_all(&dest).unwrap();
+        let outside = dir.path().join("passwords.txt");
+        std::fs::write(&outside, "secret").unwrap();
+        std::os::unix::fs::symlink(&outside, dest.join("404.html")).unwrap();
+        // Same bytes as the target: the link must still go.
+        let s = write_output(
+            &dest,
+            &[OutputFile::new("404.html", "secret")],
+            Stale::Remove,
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "secret");
+        assert!(is_plain_file(&dest.join("404.html")));
+        assert_eq!(s.replaced_links.len(), 1);
+        let s = write_output(&dest, &[OutputFile::new("404.html", "new")], Stale::Remove).unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "secret");
+        assert!(s.replaced_links.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_removal_never_passes_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(outside.join("sub")).unwrap();
+        std::fs::write(outside.join("sub/old.html"), "keep").unwrap();
+        std::fs::create_dir_all(&dest).unwrap();
+        std::os::unix::fs::symlink(&outside, dest.join("t")).unwrap();
+        std::fs::write(dest.join(MANIFEST), "t/sub/old.html\n").unwrap();
+        write_output(&dest, &[], Stale::Remove).unwrap();
+        assert!(outside.join("sub/old.html").exists());
+    }
+
+    #[test]
+    fn temp_files_of_a_killed_build_are_cleaned_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        std::fs::create_dir_all(dest.join("a")).unwrap();
+        let stale = dest.join("a/.x.html.studybook-tmp-99-3");
+        std::fs::write(&stale, "half").unwrap();
+        std::fs::write(dest.join("a/.keep"), "user's").unwrap();
+        write_output(&dest, &[OutputFile::new("a/x.html", "X")], Stale::Remove).unwrap();
+        assert!(!stale.exists());
+        assert!(dest.join("a/.keep").exists());
+        assert_eq!(
+            names(&dest),
+            [".studybook-manifest", "a", "a/.keep", "a/x.html"]
+        );
+    }
+
+    #[test]
+    fn a_file_where_a_folder_belongs_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        std::fs::create_dir_all(&dest).unwrap();
+        std::fs::write(dest.join("tags"), "user's file").unwrap();
+        let e =
+            write_output(&dest, &[OutputFile::new("tags/a.html", "A")], Stale::Remove).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("tags") && text.contains("in the way"),
+            "{text}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dest.join("tags")).unwrap(),
+            "user's file"
+        );
     }
 }

@@ -207,7 +207,7 @@ fn print_page_has_every_topic_with_in_page_links() {
     assert!(print.contains("id=\"p-gan-wgan--weight-clipping\""));
     assert!(print.contains("src=\"gan/disjoint.svg\""));
     let sitemap = site.out("sitemap.xml");
-    assert!(sitemap.contains("<loc>/notes/gan/wgan.html</loc>"));
+    assert!(sitemap.contains("<loc>https://example.github.io/notes/gan/wgan.html</loc>"));
 }
 
 #[test]

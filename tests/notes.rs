@@ -1,5 +1,5 @@
 //! The repository's own study notes (content/) are part of the product: they build with no
-//! diagnostics, no page is an island, and every runnable Python block passes its asserts.
+//! diagnostics, no page is an island, and every runnable block passes `studybook test`.
 
 mod common;
 
@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use studybook::build::{self, BuildOptions, Silent};
+use studybook::notetest::{self, lang::Lang, TestOptions};
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -84,44 +85,10 @@ fn link_checker(dest: &Path) {
     assert!(text.contains("0 errors found"), "{text}");
 }
 
-/// `python {run}` blocks from every page: (file, line, code).
-fn runnable_blocks() -> Vec<(String, usize, String)> {
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(repo().join("content")).sort_by_file_name() {
-        let entry = entry.unwrap();
-        if entry.path().extension().is_none_or(|e| e != "md") {
-            continue;
-        }
-        let text = std::fs::read_to_string(entry.path()).unwrap();
-        let mut block: Option<(usize, String)> = None;
-        for (i, line) in text.lines().enumerate() {
-            match &mut block {
-                None if line.trim_start().starts_with("```python {run}") => {
-                    block = Some((i + 1, String::new()))
-                }
-                Some((start, code)) if line.trim_start().starts_with("```") => {
-                    let rel = entry
-                        .path()
-                        .strip_prefix(repo())
-                        .unwrap()
-                        .display()
-                        .to_string();
-                    out.push((rel, *start, std::mem::take(code)));
-                    block = None;
-                }
-                Some((_, code)) => {
-                    code.push_str(line);
-                    code.push('\n');
-                }
-                None => {}
-            }
-        }
-    }
-    out
-}
-
+/// The notes' runnable blocks (Python with NumPy, C++ programs) pass through the same library
+/// function as `studybook test`.
 #[test]
-fn runnable_python_blocks_pass() {
+fn runnable_blocks_pass() {
     let has_numpy = Command::new("python3")
         .args(["-c", "import numpy"])
         .status()
@@ -134,40 +101,35 @@ fn runnable_python_blocks_pass() {
         eprintln!("SKIPPED runnable blocks: python3 with NumPy not found (pip install numpy)");
         return;
     }
-    let blocks = runnable_blocks();
+    let report = notetest::run(
+        &TestOptions {
+            root: repo().to_path_buf(),
+            // CI has every toolchain the notes use (.ci/run installs g++).
+            require: std::env::var_os("CI").is_some(),
+            ..TestOptions::default()
+        },
+        &notetest::Silent,
+    )
+    .unwrap();
+    let diags: Vec<String> = report.diagnostics.iter().map(|d| d.short()).collect();
+    assert!(diags.is_empty(), "{diags:#?}");
+    let failures: Vec<String> = report
+        .results
+        .iter()
+        .filter_map(notetest::report::failure)
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let python = report
+        .results
+        .iter()
+        .filter(|r| r.job.lang == Lang::Python)
+        .count();
     assert!(
-        blocks.len() >= 40,
-        "expected a runnable block on most pages, found {}",
-        blocks.len()
+        python >= 40,
+        "expected a runnable block on most pages, found {python}"
     );
-    let failures: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = blocks
-            .chunks(blocks.len().div_ceil(2))
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .filter_map(|(file, line, code)| {
-                            let out = Command::new("python3")
-                                .arg("-c")
-                                .arg(code)
-                                .output()
-                                .unwrap();
-                            (!out.status.success()).then(|| {
-                                format!(
-                                    "{file}:{line}: {}",
-                                    String::from_utf8_lossy(&out.stderr).trim()
-                                )
-                            })
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    for line in notetest::report::missing(&report) {
+        eprintln!("SKIPPED {line}");
+    }
+    eprintln!("{}", notetest::report::summary(&report));
 }

@@ -15,7 +15,7 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet
 use syntect::util::LinesWithEndings;
 
 use crate::cache::{key, RenderCache};
-use crate::math::escape;
+use crate::html::escape;
 
 use classes::Palette;
 pub use classes::StyleClass;

@@ -140,7 +140,7 @@ fn send(snap: &Snapshot, path: &str, status: StatusCode) -> Response {
 fn inject(html: &[u8], page: &str, version: u64) -> Vec<u8> {
     let tag = format!(
         "<script src=\"{SCRIPT_PATH}\" data-page=\"{}\" data-version=\"{version}\"></script>",
-        crate::math::escape(page)
+        crate::html::escape(page)
     );
     let text = String::from_utf8_lossy(html);
     match text.rfind("</body>") {

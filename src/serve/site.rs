@@ -1,5 +1,6 @@
 //! The site `serve` keeps in memory, updated edit by edit through the same pipeline stages as
-//! `build`. One owned value: the watcher thread holds it and publishes snapshots.
+//! `build` ([`Analyzed::update`]). One owned value: the watcher thread holds it and publishes
+//! snapshots. After [`LiveSite::finish`] its files and diagnostics equal a full build's.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -8,12 +9,9 @@ use crate::build::{self, Analyzed, BuildOptions, Silent};
 use crate::cache::RenderCache;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::index::{PageId, SiteIndex};
-use crate::layout;
+use crate::index::PageId;
+use crate::layout::{self, Fingerprints};
 use crate::load::Source;
-use crate::math::MathRenderer;
-use crate::parse::{self, Page};
-use crate::render::{self, Doc, RenderEnv};
 
 use super::change::{page_change, Change, PageChange};
 
@@ -27,11 +25,17 @@ pub struct LiveSite {
     analyzed: Option<Analyzed>,
     pub files: Files,
     pub diagnostics: Vec<Diagnostic>,
-    /// Site-wide outputs (index, tags, print and study pages, search index) lag behind an
-    /// incremental update until [`LiveSite::finish`].
-    deferred: bool,
     /// book.toml's warnings, kept for incremental updates (which do not read it again).
     config_diagnostics: Vec<Diagnostic>,
+    /// What each topic page's layout read, as of the analyzed site.
+    fingerprints: Fingerprints,
+    /// Template errors of each topic page's last layout, by page.
+    page_diagnostics: Vec<Vec<Diagnostic>>,
+    /// Diagnostics of the last site-wide layout (index, tags, print, study pages, assets).
+    site_wide_diagnostics: Vec<Diagnostic>,
+    /// Work that lags behind an incremental update until [`LiveSite::finish`]: the site-wide
+    /// outputs, and the topic pages that only the site view (the navigation) changed for.
+    deferred: Option<BTreeSet<PageId>>,
 }
 
 /// What one update did.
@@ -49,12 +53,15 @@ impl LiveSite {
         let mut site = LiveSite {
             root: root.to_path_buf(),
             config: None,
-            cache: RenderCache::open(&root.join(build::CACHE_FILE)),
+            cache: RenderCache::open(&root.join(crate::cache::CACHE_FILE)),
             analyzed: None,
             files: Files::new(),
             diagnostics: Vec::new(),
             config_diagnostics: Vec::new(),
-            deferred: false,
+            fingerprints: Fingerprints::default(),
+            page_diagnostics: Vec::new(),
+            site_wide_diagnostics: Vec::new(),
+            deferred: None,
         };
         site.rebuild();
         site
@@ -93,8 +100,12 @@ impl LiveSite {
                         edited.insert(id);
                     }
                     known => {
-                        full |= page_change(known.is_some(), self.root.join(rel).is_file())
-                            != PageChange::Nothing
+                        full |= match page_change(known.is_some(), self.root.join(rel).is_file()) {
+                            // Gone, and never a page: unless a diagnostic names it (a page
+                            // refused for its name), nothing to do.
+                            PageChange::Nothing => self.diagnostics.iter().any(|d| d.file == *rel),
+                            _ => true,
+                        }
                     }
                 },
                 _ => full = true,
@@ -113,17 +124,23 @@ impl LiveSite {
 
     /// True while [`LiveSite::finish`] has work to do.
     pub fn has_deferred(&self) -> bool {
-        self.deferred
+        self.deferred.is_some()
     }
 
-    /// Work deferred past the reload: the site-wide outputs, each of which reads every page. The
-    /// edited page and its dependents are served before them.
+    /// Work deferred past the reload: the site-wide outputs, each of which reads every page,
+    /// and the topic pages only the navigation changed for.
     pub fn finish(&mut self) -> Update {
-        let (Some(a), Some(config), true) = (&self.analyzed, &self.config, self.deferred) else {
+        let (Some(a), Some(config), Some(pages)) =
+            (&self.analyzed, &self.config, self.deferred.take())
+        else {
             return Update::default();
         };
-        self.deferred = false;
-        let generated = build::assemble(&self.root, config, a, true, layout::layout_shared);
+        let ids: Vec<PageId> = pages.into_iter().collect();
+        let mut laid_out = Vec::new();
+        let generated = build::assemble(&self.root, config, a, |site, tera| {
+            laid_out = layout::layout_pages(site, tera, &ids);
+            layout::layout_shared(site, tera)
+        });
         let page_urls: HashSet<&str> = a.pages.iter().map(|p| p.url.as_str()).collect();
         let mut files: Files = self
             .files
@@ -136,12 +153,20 @@ impl LiveSite {
             touched.insert(f.path.clone());
             files.insert(f.path, f.bytes.into());
         }
+        for laid in laid_out {
+            match laid.result {
+                Ok(f) => {
+                    touched.insert(f.path.clone());
+                    files.insert(f.path, f.bytes.into());
+                    self.page_diagnostics[laid.page].clear();
+                }
+                Err(d) => self.page_diagnostics[laid.page] = d,
+            }
+        }
         let changed = changed_paths(&self.files, &files, Some(&touched));
         self.files = files;
-        let mut diags = self.config_diagnostics.clone();
-        diags.extend(generated.diagnostics);
-        crate::diagnostics::sort(&mut diags);
-        self.diagnostics = diags;
+        self.site_wide_diagnostics = generated.diagnostics;
+        self.collect_diagnostics();
         Update {
             changed,
             incremental: true,
@@ -150,30 +175,45 @@ impl LiveSite {
 
     fn page_id(&self, rel: &Path) -> Option<PageId> {
         let a = self.analyzed.as_ref()?;
-        a.pages.iter().position(|p| {
-            self.config
-                .as_ref()
-                .is_some_and(|c| c.src.join(&p.source.rel_path) == rel)
-        })
+        let config = self.config.as_ref()?;
+        a.pages
+            .iter()
+            .position(|p| config.src.join(&p.source.rel_path) == rel)
     }
 
     /// The full pipeline, in memory.
     pub fn rebuild(&mut self) -> Update {
-        let (config, mut diags) = build::load_config(&BuildOptions {
+        let (config, diags) = build::load_config(&BuildOptions {
             root: self.root.clone(),
             ..BuildOptions::default()
         });
+        self.config_diagnostics = diags;
+        self.deferred = None;
         let Some(config) = config else {
             self.config = None;
             self.analyzed = None;
-            self.diagnostics = diags;
+            self.page_diagnostics.clear();
+            self.site_wide_diagnostics.clear();
+            self.collect_diagnostics();
             return Update::default();
         };
-        self.config_diagnostics = diags.clone();
         let analyzed = build::analyze(&self.root, &config, &self.cache, &Silent);
-        let generated = build::assemble(&self.root, &config, &analyzed, true, layout::layout);
-        diags.extend(generated.diagnostics);
-        crate::diagnostics::sort(&mut diags);
+        let all: Vec<PageId> = (0..analyzed.pages.len()).collect();
+        let mut page_diagnostics = vec![Vec::new(); all.len()];
+        let mut fingerprints = Fingerprints::default();
+        let generated = build::assemble(&self.root, &config, &analyzed, |site, tera| {
+            fingerprints = layout::fingerprints(site);
+            let mut out = Vec::new();
+            for laid in layout::layout_pages(site, tera, &all) {
+                match laid.result {
+                    Ok(file) => out.push(file),
+                    Err(d) => page_diagnostics[laid.page] = d,
+                }
+            }
+            let (shared, diags) = layout::layout_shared(site, tera);
+            out.extend(shared);
+            (out, diags)
+        });
         let files: Files = generated
             .files
             .into_iter()
@@ -181,107 +221,92 @@ impl LiveSite {
             .collect();
         let changed = changed_paths(&self.files, &files, None);
         self.files = files;
-        self.diagnostics = diags;
+        self.fingerprints = fingerprints;
+        self.page_diagnostics = page_diagnostics;
+        self.site_wide_diagnostics = generated.diagnostics;
         self.config = Some(config);
         self.analyzed = Some(analyzed);
-        self.deferred = false;
+        self.collect_diagnostics();
         Update {
             changed,
             incremental: false,
         }
     }
 
-    /// Re-parses and re-renders the edited pages, re-renders pages whose links may resolve
-    /// differently, and lays out only the pages whose output depends on what changed. None when
-    /// the edit changes the set of outputs (a page became a draft, its URL moved): rebuild.
+    /// Takes the edited pages through the pipeline ([`Analyzed::update`]) and lays out the
+    /// pages whose layout reads something that changed: the pages rendered again and those
+    /// whose fingerprint moved. When the site view moved (a title in the navigation), the other
+    /// pages follow in [`LiveSite::finish`]. None when the edit needs a full rebuild.
     fn update_pages(&mut self, edited: &BTreeSet<PageId>) -> Option<Update> {
         let config = self.config.as_ref()?;
         let a = self.analyzed.as_mut()?;
-        let before = Deps::of(a);
-        // Normalized old and new names of pages whose titles, aliases or headings changed.
-        let mut names: Vec<String> = Vec::new();
-        let mut renamed: BTreeSet<PageId> = BTreeSet::new();
+        let mut sources = Vec::with_capacity(edited.len());
         for &id in edited {
-            let old = &a.pages[id];
-            let path = self.root.join(&old.source.display_path);
-            let text = String::from_utf8(std::fs::read(&path).ok()?).ok()?;
-            let mut parsed = parse::parse(vec![Source {
-                rel_path: old.source.rel_path.clone(),
-                display_path: old.source.display_path.clone(),
-                text,
-            }]);
-            let page = parsed.pages.pop().filter(|p| p.url == old.url)?;
-            if link_names(old) != link_names(&page) {
-                renamed.insert(id);
-                for p in [old, &page] {
-                    names.push(crate::index::normalize(&p.title));
-                    names.extend(p.meta.aliases.iter().map(|n| crate::index::normalize(n)));
-                }
-            }
-            let file = page.source.display_path.clone();
-            a.diagnostics.retain(|d| d.file != file);
-            a.diagnostics.extend(parsed.diagnostics);
-            a.pages[id] = page;
+            let old = &a.pages[id].source;
+            let bytes = std::fs::read(self.root.join(&old.display_path)).ok()?;
+            sources.push((
+                id,
+                Source {
+                    rel_path: old.rel_path.clone(),
+                    display_path: old.display_path.clone(),
+                    text: String::from_utf8(bytes).ok()?,
+                },
+            ));
         }
-        a.index = SiteIndex::build(&a.pages, &a.categories);
-        let to_render = pages_to_render(a, edited, &renamed, &names);
-        let link_names_changed = !renamed.is_empty();
-        let assets: HashSet<PathBuf> = a.assets.iter().cloned().collect();
-        let math = MathRenderer::new(&config.math_macros, &self.cache);
-        let env = RenderEnv {
-            pages: &a.pages,
-            index: &a.index,
-            math: &math,
-            cache: &self.cache,
-            code: &a.code,
-            assets: &assets,
-            strings: &a.strings,
-        };
-        let fresh: Vec<_> = {
-            use rayon::prelude::*;
-            to_render
-                .par_iter()
-                .map(|&id| render::render(&env, &Doc::of_page(&a.pages[id], id)))
-                .collect()
-        };
-        if link_names_changed {
-            a.intros = build::render_intros(&env, &a.categories);
-        }
-        for (id, r) in to_render.iter().zip(fresh) {
-            a.rendered[*id] = r;
-        }
-        let links: Vec<&[usize]> = a.rendered.iter().map(|r| r.links_out.as_slice()).collect();
-        a.graph = crate::graph::build(&a.pages, &a.index, &links);
-        let after = Deps::of(a);
-        let affected: Vec<PageId> = affected_pages(&before, &after, &to_render)
-            .into_iter()
-            .collect();
-        // Only the affected topic pages now; the site-wide pages after the reload (`finish`).
+        let rendered = a.update(config, &self.cache, sources).ok()?;
         let tera = a.tera.as_ref().ok()?;
         let site = a.site_data(config);
-        let (mut laid_out, layout_diags) = layout::layout_pages(&site, tera, &affected);
-        if before.nav != after.nav {
-            // The sidebar of every page reads the titles from this one small script.
-            laid_out.push(layout::nav_data(&site));
+        let after = layout::fingerprints(&site);
+        let before = std::mem::replace(&mut self.fingerprints, after);
+        let after = &self.fingerprints;
+        let mut now: BTreeSet<PageId> = rendered;
+        now.extend(
+            (0..after.pages.len()).filter(|&id| before.pages.get(id) != after.pages.get(id)),
+        );
+        let mut deferred = self.deferred.take().unwrap_or_default();
+        if before.site != after.site {
+            deferred.extend(0..after.pages.len());
         }
+        deferred.retain(|id| !now.contains(id));
+        let ids: Vec<PageId> = now.into_iter().collect();
         let mut files = self.files.clone();
         let mut touched: BTreeSet<String> = BTreeSet::new();
-        for f in laid_out {
-            touched.insert(f.path.clone());
-            files.insert(f.path, f.bytes.into());
+        for laid in layout::layout_pages(&site, tera, &ids) {
+            match laid.result {
+                Ok(f) => {
+                    touched.insert(f.path.clone());
+                    files.insert(f.path, f.bytes.into());
+                    self.page_diagnostics[laid.page].clear();
+                }
+                Err(d) => self.page_diagnostics[laid.page] = d,
+            }
+        }
+        if before.site != after.site {
+            // The sidebar of every page reads the titles from this one small script.
+            let nav = layout::nav_data(&site);
+            touched.insert(nav.path.clone());
+            files.insert(nav.path, nav.bytes.into());
         }
         let changed = changed_paths(&self.files, &files, Some(&touched));
         self.files = files;
-        self.deferred = true;
-        let mut diags = self.config_diagnostics.clone();
-        diags.extend(build::analysis_diagnostics(a));
-        diags.extend(layout_diags);
-        crate::diagnostics::sort(&mut diags);
-        self.diagnostics = diags;
+        self.deferred = Some(deferred);
+        self.collect_diagnostics();
         Some(Update {
             changed,
             incremental: true,
         })
+    }
+
+    /// The site's diagnostics as a full build reports them.
+    fn collect_diagnostics(&mut self) {
+        let mut diags = self.config_diagnostics.clone();
+        if let Some(a) = &self.analyzed {
+            diags.extend(build::analysis_diagnostics(a));
+        }
+        diags.extend(self.page_diagnostics.iter().flatten().cloned());
+        diags.extend(self.site_wide_diagnostics.iter().cloned());
+        crate::diagnostics::sort(&mut diags);
+        self.diagnostics = diags;
     }
 }
 
@@ -302,174 +327,6 @@ fn changed_paths(old: &Files, new: &Files, only: Option<&BTreeSet<String>>) -> B
         }
     }
     changed
-}
-
-/// The pages whose rendering may change: the edited ones and, when names changed, those that
-/// linked to a renamed page, those with link problems (their messages list names) and those whose
-/// text mentions an old or new name (a link that may now resolve, or become ambiguous).
-fn pages_to_render(
-    a: &Analyzed,
-    edited: &BTreeSet<PageId>,
-    renamed: &BTreeSet<PageId>,
-    names: &[String],
-) -> Vec<PageId> {
-    use rayon::prelude::*;
-    if renamed.is_empty() {
-        return edited.iter().copied().collect();
-    }
-    (0..a.pages.len())
-        .into_par_iter()
-        .filter(|id| {
-            let r = &a.rendered[*id];
-            edited.contains(id)
-                || r.links_out.iter().any(|t| renamed.contains(t))
-                || !r.diagnostics.is_empty()
-                || {
-                    let text = crate::index::normalize(&a.pages[*id].source.text);
-                    names
-                        .iter()
-                        .any(|n| !n.is_empty() && text.contains(n.as_str()))
-                }
-        })
-        .collect()
-}
-
-/// Everything other pages can see of a page through links: when it changes, every link may
-/// resolve differently (a new alias can fix a broken link anywhere).
-fn link_names(p: &Page) -> (&str, &[String], Vec<&str>) {
-    (
-        &p.title,
-        &p.meta.aliases,
-        p.headings.iter().map(|h| h.id.as_str()).collect(),
-    )
-}
-
-/// A category's key and title, and its pages' titles and summaries.
-type NavCategory = (String, String, Vec<(String, Option<String>)>);
-
-/// What a topic page's layout reads from other pages: the navigation tree (when a template uses
-/// `site.nav`; the default theme reads it from `js/nav-data.js`) and, per page, the title and
-/// summary of its backlinks, prerequisites, previous and next pages, and its tags' page counts.
-#[derive(Clone, PartialEq)]
-pub struct Deps {
-    /// The navigation tree, in `js/nav-data.js` and, for `uses_nav` themes, in every page.
-    nav: Vec<NavCategory>,
-    uses_nav: bool,
-    per_page: Vec<PageDeps>,
-}
-
-/// A linked page as another page shows it: role (0 backlink, 1 prerequisite, 2 previous, 3 next),
-/// id, title, summary.
-type Neighbour = (u8, PageId, String, Option<String>);
-type PageDeps = (Vec<Neighbour>, Vec<usize>);
-
-impl Deps {
-    pub fn of(a: &Analyzed) -> Deps {
-        let uses_nav = a
-            .theme
-            .templates
-            .values()
-            .any(|t| strip_comments(&t.content).contains("site.nav"));
-        let nav = a
-            .index
-            .categories
-            .iter()
-            .map(|c| {
-                let pages = c
-                    .pages
-                    .iter()
-                    .map(|&p| (a.pages[p].title.clone(), a.pages[p].meta.summary.clone()))
-                    .collect();
-                (c.key.clone(), c.title.clone(), pages)
-            })
-            .collect();
-        let tag_count: BTreeMap<&str, usize> = a
-            .index
-            .tags
-            .iter()
-            .map(|t| (t.slug.as_str(), t.pages.len()))
-            .collect();
-        let mut position = vec![usize::MAX; a.pages.len()];
-        for (i, &p) in a.index.order.iter().enumerate() {
-            position[p] = i;
-        }
-        let neighbour = |role: u8, p: PageId| -> Neighbour {
-            (
-                role,
-                p,
-                a.pages[p].title.clone(),
-                a.pages[p].meta.summary.clone(),
-            )
-        };
-        let per_page = a
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(id, p)| {
-                let counts = p
-                    .meta
-                    .tags
-                    .iter()
-                    .map(|t| {
-                        tag_count
-                            .get(SiteIndex::tag_slug(t).as_str())
-                            .copied()
-                            .unwrap_or(0)
-                    })
-                    .collect();
-                let mut links: Vec<Neighbour> = Vec::new();
-                for &b in a.graph.backlinks.get(id).into_iter().flatten() {
-                    links.push(neighbour(0, b));
-                }
-                for &q in a.graph.prerequisites.get(id).into_iter().flatten() {
-                    links.push(neighbour(1, q));
-                }
-                let pos = position[id];
-                if let Some(&prev) = pos.checked_sub(1).and_then(|i| a.index.order.get(i)) {
-                    links.push(neighbour(2, prev));
-                }
-                if let Some(&next) = a.index.order.get(pos.wrapping_add(1)) {
-                    links.push(neighbour(3, next));
-                }
-                (links, counts)
-            })
-            .collect();
-        Deps {
-            nav,
-            uses_nav,
-            per_page,
-        }
-    }
-}
-
-/// Template source without its `{# comments #}`.
-fn strip_comments(template: &str) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{#") {
-        out.push_str(&rest[..start]);
-        rest = rest[start..]
-            .find("#}")
-            .map_or("", |end| &rest[start + end + 2..]);
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The topic pages to lay out again: every page when a navigation the templates use changed,
-/// else the re-rendered pages and those whose linked pages or tag counts changed.
-pub fn affected_pages(before: &Deps, after: &Deps, rendered: &[PageId]) -> BTreeSet<PageId> {
-    if (after.uses_nav && before.nav != after.nav) || before.per_page.len() != after.per_page.len()
-    {
-        return (0..after.per_page.len()).collect();
-    }
-    let mut out: BTreeSet<PageId> = rendered.iter().copied().collect();
-    for (id, (b, a)) in before.per_page.iter().zip(&after.per_page).enumerate() {
-        if b != a {
-            out.insert(id);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -493,16 +350,24 @@ mod tests {
 
     fn edit(root: &Path, rel: &str, f: impl FnOnce(String) -> String) {
         let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         std::fs::write(&path, f(text)).unwrap();
     }
 
-    /// Every output file of the live site equals a fresh full build of the same sources.
+    /// Every output file and every diagnostic of the live site equals a fresh full build.
     fn assert_equals_full_build(site: &mut LiveSite) {
         site.finish();
         let root = site.root();
-        let (config, _) = Config::load(root);
+        let (config, mut diags) = build::load_config(&BuildOptions {
+            root: root.to_path_buf(),
+            ..BuildOptions::default()
+        });
         let full = build::generate(root, &config.unwrap(), &RenderCache::in_memory(), &Silent);
+        diags.extend(full.diagnostics);
+        crate::diagnostics::sort(&mut diags);
+        let short = |d: &[Diagnostic]| d.iter().map(Diagnostic::short).collect::<Vec<_>>();
+        assert_eq!(short(&site.diagnostics), short(&diags));
         let full: BTreeMap<String, Vec<u8>> =
             full.files.into_iter().map(|f| (f.path, f.bytes)).collect();
         let live: BTreeMap<String, Vec<u8>> = site
@@ -585,6 +450,7 @@ mod tests {
             t.replace("title: Wasserstein GAN", "title: Earth-Mover GAN")
         });
         let update = apply(&mut site, "content/gan/wgan.md");
+        assert!(update.incremental);
         assert!(update.changed.contains("gan/wgan.html"));
         assert!(update.changed.contains("js/nav-data.js"));
         assert!(!update.changed.contains("index.html"), "deferred");
@@ -610,56 +476,119 @@ mod tests {
         assert_equals_full_build(&mut site);
     }
 
+    /// The scripted edits a writer makes, each through the incremental path (or the rebuild the
+    /// site decides on), each compared with a fresh full build: files and diagnostics.
     #[test]
-    fn dependents_follow_links_titles_tags_and_navigation() {
-        let n = |role: u8, id: PageId, title: &str| (role, id, title.to_string(), None);
-        // A links to C; B is next to C in reading order; A and C share a tag.
-        let before = Deps {
-            nav: Vec::new(),
-            uses_nav: false,
-            per_page: vec![
-                (vec![n(3, 1, "B")], vec![1]),
-                (vec![n(2, 0, "A"), n(3, 2, "C")], vec![]),
-                (vec![n(0, 0, "A"), n(2, 1, "B")], vec![1]),
-            ],
-        };
-        // B's body changed, nothing else: only B.
-        assert_eq!(affected_pages(&before, &before, &[1]), BTreeSet::from([1]));
-        // A's title changed: C shows it as a backlink, B as its previous page.
-        let mut after = before.clone();
-        after.per_page[1].0[0].2 = "A2".into();
-        after.per_page[2].0[0].2 = "A2".into();
-        assert_eq!(
-            affected_pages(&before, &after, &[0]),
-            BTreeSet::from([0, 1, 2])
-        );
-        // A tag of A and C gains a page: both show the new count.
-        let mut after = before.clone();
-        after.per_page[0].1 = vec![2];
-        after.per_page[2].1 = vec![2];
-        assert_eq!(
-            affected_pages(&before, &after, &[1]),
-            BTreeSet::from([0, 1, 2])
-        );
-        // A theme that puts the navigation in every page: a title change reaches them all.
-        let mut renamed = before.clone();
-        renamed.nav = vec![(String::new(), "Topics".into(), vec![("A2".into(), None)])];
-        assert_eq!(affected_pages(&before, &renamed, &[0]), BTreeSet::from([0]));
-        let with_nav = |title: &str| Deps {
-            nav: vec![(String::new(), "Topics".into(), vec![(title.into(), None)])],
-            uses_nav: true,
-            per_page: before.per_page.clone(),
-        };
-        assert_eq!(
-            affected_pages(&with_nav("A"), &with_nav("A2"), &[0]).len(),
-            3
-        );
+    fn scripted_edits_equal_a_full_build_after_each_step() {
+        let dir = fixture();
+        let root = dir.path();
+        let mut site = LiveSite::new(root);
+        type Edit = fn(String) -> String;
+        let steps: Vec<(&str, Edit)> = vec![
+            ("content/gan/wgan.md", |t| {
+                t.replace("## Weight clipping", "More text.\n\n## Weight clipping")
+            }),
+            ("content/gan/wgan.md", |t| {
+                t.replace("title: Wasserstein GAN", "title: Earth-Mover GAN")
+            }),
+            ("content/gan/wgan.md", |t| {
+                t.replace(
+                    "aliases: [WGAN, 瓦瑟斯坦GAN]",
+                    "aliases: [WGAN2, 瓦瑟斯坦GAN]",
+                )
+            }),
+            ("content/gan/wgan.md", |t| {
+                t.replace("tags: [gan, generative-models]", "tags: [gan, distances]")
+            }),
+            ("content/gan/wgan.md", |t| {
+                t.replace("## Weight clipping", "## Clipping the weights")
+            }),
+            // A page named like a generated one: an error naming it, in build and serve alike.
+            ("content/practice.md", |_| "# Practice\n\nMine.\n".into()),
+            ("content/practice.md", |_| String::new()),
+            ("content/gan/dcgan.md", |_| {
+                "---\ntitle: DCGAN\ntags: [gan]\n---\nConvolutional [[GAN]].\n".into()
+            }),
+            ("content/gan/dcgan.md", |_| String::new()),
+            // A template error on one page only must stay reported after the site-wide update.
+            ("templates/page.html", |_| {
+                "{% extends \"base.html\" %}{% block main %}{% if page.slug == \"iou\" %}{{ nope }}{% endif %}{{ page.body | safe }}{% endblock main %}".into()
+            }),
+            ("content/gan/wgan.md", |t| {
+                t.replace("More text.", "Other text.")
+            }),
+            ("templates/page.html", |_| {
+                "{% extends \"base.html\" %}{% block main %}{{ page.body | safe }}{% endblock main %}".into()
+            }),
+            // A theme that shows the navigation in every page: a title change reaches them all.
+            ("templates/page.html", |_| {
+                "{% extends \"base.html\" %}{% block main %}{% for c in site.nav %}{% for p in c.pages %}{{ p.title }};{% endfor %}{% endfor %}{{ page.body | safe }}{% endblock main %}".into()
+            }),
+            ("content/gan/wgan.md", |t| {
+                t.replace("title: Earth-Mover GAN", "title: Wasserstein GAN")
+            }),
+        ];
+        for (i, (rel, f)) in steps.into_iter().enumerate() {
+            let path = root.join(rel);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let new = f(text);
+            if new.is_empty() {
+                std::fs::remove_file(&path).unwrap();
+            } else {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, new).unwrap();
+            }
+            apply(&mut site, rel);
+            if i == 5 {
+                assert!(
+                    site.diagnostics
+                        .iter()
+                        .any(|d| d.file == Path::new("content/practice.md") && d.is_error()),
+                    "{:?}",
+                    site.diagnostics
+                );
+            }
+            assert_equals_full_build(&mut site);
+        }
     }
 
     #[test]
-    fn template_comments_do_not_count_as_uses() {
-        assert_eq!(strip_comments("a{# site.nav #}b{#x#}c"), "abc");
-        assert_eq!(strip_comments("{{ site.nav }}{# open"), "{{ site.nav }}");
+    fn a_template_error_on_one_page_survives_the_site_wide_update() {
+        let dir = fixture();
+        let mut site = LiveSite::new(dir.path());
+        edit(dir.path(), "templates/page.html", |_| {
+            "{% extends \"base.html\" %}{% block main %}{% if page.slug == \"iou\" %}{{ nope }}{% endif %}{% endblock main %}".into()
+        });
+        apply(&mut site, "templates/page.html");
+        edit(dir.path(), "content/geometry/iou.md", |t| {
+            format!("{t}\nMore.\n")
+        });
+        let update = apply(&mut site, "content/geometry/iou.md");
+        assert!(update.incremental);
+        assert!(site.has_errors());
+        site.finish();
+        assert!(site.has_errors(), "the overlay would lose the error");
+    }
+
+    #[test]
+    fn a_content_folder_written_with_dot_slash_is_watched() {
+        let dir = fixture();
+        let root = dir.path();
+        edit(root, "book.toml", |t| {
+            t.replace("[book]\n", "[book]\nsrc = \"./content\"\n")
+        });
+        let mut site = LiveSite::new(root);
+        let content = site.config().unwrap().src.clone();
+        edit(root, "content/gan/wgan.md", |t| {
+            format!("{t}\nFresh words.\n")
+        });
+        let change = super::super::change::classify(
+            Path::new("content/gan/wgan.md"),
+            &content,
+            Path::new("book"),
+        );
+        let update = site.apply(&[change]);
+        assert!(update.changed.contains("gan/wgan.html"), "{update:?}");
     }
 
     #[test]

@@ -1,0 +1,3 @@
+//! Exports of the analyzed site for other tools.
+
+pub mod anki;
