@@ -21,7 +21,7 @@ use classes::Palette;
 pub use classes::StyleClass;
 
 /// Part of the cache key: bump it whenever the HTML made for the same code changes.
-const OUTPUT_FORMAT: &str = "compact-2";
+const OUTPUT_FORMAT: &str = "compact-3";
 
 /// The themes used when `[highlight]` names none.
 pub const DEFAULT_LIGHT: &str = "InspiredGitHub";
@@ -311,7 +311,8 @@ impl Runs {
             self.pending.push_str(text);
             return;
         }
-        if look.class != self.open {
+        // Spaces join the open span only if its style does not show on them.
+        if look.class != self.open || (look.shows_on_space && !self.pending.is_empty()) {
             self.close();
             self.flush_pending();
             if let Some(class) = look.class {
@@ -481,6 +482,29 @@ mod tests {
             html * 10 <= 36 * source,
             "{html} bytes of HTML for {source} of code"
         );
+    }
+
+    #[test]
+    fn spaces_stay_out_of_underlined_or_shaded_runs() {
+        let class = Some(StyleClass { light: 1, dark: 1 });
+        let plain = Look {
+            class: None,
+            shows_on_space: false,
+        };
+        for (shows, html) in [
+            (false, "<span class=bb>a b</span>"),
+            (true, "<span class=bb>a</span> <span class=bb>b</span>"),
+        ] {
+            let look = Look {
+                class,
+                shows_on_space: shows,
+            };
+            let mut runs = Runs::default();
+            runs.push("a", look);
+            runs.push(" ", plain);
+            runs.push("b", look);
+            assert_eq!(runs.finish().html, html);
+        }
     }
 
     #[test]
