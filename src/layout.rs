@@ -335,13 +335,13 @@ pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<
         render("tag.html", format!("tags/{}.html", tag.slug), ctx, &mut out);
     }
 
-    let mut ctx = base.clone();
-    ctx.insert("root", ".");
-    ctx.insert("kind", "print");
-    ctx.insert("pages", &print_pages(site));
-    render("print.html", "print.html".into(), ctx, &mut out);
-    if let Some(file) = out.iter_mut().find(|f| f.path == "print.html") {
-        file.bytes = print_bodies(site, &file.bytes);
+    let plan = print_plan(site);
+    for (path, ctx) in print_contexts(site, &base, &plan) {
+        let at = out.len();
+        render("print.html", path, ctx, &mut out);
+        if let Some(file) = out.get_mut(at) {
+            file.bytes = print_bodies(site, &plan, &file.path, &file.bytes);
+        }
     }
 
     for (template, path, ctx) in crate::study::contexts(site, &base) {
@@ -451,7 +451,11 @@ fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
     let page = &site.pages[id];
     let rendered = &site.rendered[id];
     let (order, by_study_order) = nav_order(site.index, site.graph);
-    let pos = order.iter().position(|&p| p == id);
+    let pos = if by_study_order {
+        order.iter().position(|&p| p == id)
+    } else {
+        site.index.place(id)
+    };
     let prev = pos
         .and_then(|i| i.checked_sub(1))
         .map(|i| link(site, order[i]));
@@ -621,37 +625,105 @@ fn alphabetical<'a>(site: &'a SiteData<'a>) -> Vec<Letter<'a>> {
         .collect()
 }
 
-/// The print view's pages. Their bodies are placeholders that [`print_bodies`] fills in after
-/// the template ran: the whole site's text then never passes through the template engine's values
-/// (on 1,000 pages that is ~100 MB copied twice).
-fn print_pages<'a>(site: &'a SiteData<'a>) -> Vec<PrintPage<'a>> {
-    site.index
-        .order
-        .iter()
-        .enumerate()
-        .map(|(i, &id)| {
-            let page = &site.pages[id];
-            PrintPage {
-                title: site.title(id),
-                title_html: site.title_html(id),
-                anchor: print::page_anchor(&page.url),
-                body: print::body_placeholder(i),
-            }
-        })
-        .collect()
+#[derive(Serialize)]
+struct PrintViewLink<'a> {
+    title: &'a str,
+    url: &'a str,
+    current: bool,
 }
 
-/// `print.html` as the template wrote it, with each page body rewritten for one page.
-fn print_bodies(site: &SiteData<'_>, html: &[u8]) -> Vec<u8> {
-    let anchors: BTreeMap<&str, String> = site
-        .pages
+/// The print views (see [`print::plan`]) as template contexts, by output path. Their page bodies
+/// are placeholders that [`print_bodies`] fills in after the template ran: the site's text then
+/// never passes through the template engine's values (on 1,000 pages that is ~100 MB copied
+/// twice). Every view lists every other, so a reader can go from one to the next.
+fn print_contexts(
+    site: &SiteData<'_>,
+    base: &Context,
+    (book, views): &(Option<print::View>, Vec<print::View>),
+) -> Vec<(String, Context)> {
+    let all: Vec<&print::View> = book.iter().chain(views).collect();
+    let links = |here: &str| -> Vec<PrintViewLink<'_>> {
+        all.iter()
+            .map(|v| PrintViewLink {
+                title: &v.title,
+                url: &v.path,
+                current: v.path == here,
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    let context = |view: &print::View, pages: Vec<PrintPage<'_>>| {
+        let mut ctx = base.clone();
+        ctx.insert("root", ".");
+        ctx.insert("kind", "print");
+        ctx.insert("view_title", &view.title);
+        ctx.insert("views", &links(&view.path));
+        ctx.insert("pages", &pages);
+        ctx
+    };
+    for view in &all {
+        let pages = view
+            .pages
+            .iter()
+            .map(|&id| PrintPage {
+                title: site.title(id),
+                title_html: site.title_html(id),
+                anchor: print::page_anchor(&site.pages[id].url),
+                body: print::body_placeholder(id),
+            })
+            .collect();
+        out.push((view.path.clone(), context(view, pages)));
+    }
+    if book.is_none() {
+        // print.html stays the entry point (the footer links to it): here it lists the views.
+        let index = print::View {
+            path: "print.html".into(),
+            title: site.config.title.clone(),
+            pages: Vec::new(),
+        };
+        out.push((index.path.clone(), context(&index, Vec::new())));
+    }
+    out
+}
+
+/// The site's print views: the whole book while it is small enough, and the category views.
+fn print_plan(site: &SiteData<'_>) -> (Option<print::View>, Vec<print::View>) {
+    let categories: Vec<(String, &str, &[PageId])> = site
+        .index
+        .categories
         .iter()
-        .map(|p| (p.url.as_str(), print::page_anchor(&p.url)))
+        .map(|c| {
+            (
+                category_anchor(&c.key),
+                c.title.as_str(),
+                c.pages.as_slice(),
+            )
+        })
         .collect();
-    let body = |i: usize| {
-        let id = *site.index.order.get(i)?;
-        let page = &site.pages[id];
-        let html = print::rebase(&site.rendered[id].html, &page.url, &anchors);
+    print::plan(
+        &categories,
+        |p| site.rendered[p].html.len(),
+        print::VIEW_BUDGET,
+        &site.config.title,
+    )
+}
+
+/// A print view as the template wrote it, with each page body rewritten for that view.
+fn print_bodies(
+    site: &SiteData<'_>,
+    (book, views): &(Option<print::View>, Vec<print::View>),
+    view: &str,
+    html: &[u8],
+) -> Vec<u8> {
+    // Inside the whole book every topic is an anchor away; elsewhere links go to the category views.
+    let targets = match book {
+        Some(b) if view == b.path => std::slice::from_ref(b),
+        _ => views.as_slice(),
+    };
+    let places = print::places(targets, |p| site.pages[p].url.as_str());
+    let body = |id: usize| {
+        let page = site.pages.get(id)?;
+        let html = print::rebase(&site.rendered[id].html, &page.url, &places, view);
         Some(site.body(&html).into_owned())
     };
     print::fill_bodies(&String::from_utf8_lossy(html), body).into_bytes()

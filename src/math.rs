@@ -43,12 +43,61 @@ impl<'a> MathRenderer<'a> {
     /// The HTML of `tex`, and whether KaTeX ran (true) or the cache answered (false).
     pub fn fetch(&self, tex: &str, display: bool) -> Result<(String, bool), MathError> {
         let mode = if display { "display" } else { "inline" };
-        let k = key(&["math", katex::KATEX_VERSION, &self.macros_key, mode, tex]);
+        let k = key(&[
+            "math",
+            katex::KATEX_VERSION,
+            OUTPUT_FORMAT,
+            &self.macros_key,
+            mode,
+            tex,
+        ]);
         self.cache.fetch(k, || {
             let opts = if display { &self.display } else { &self.inline };
-            katex::render_with_opts(tex, opts).map_err(to_math_error)
+            katex::render_with_opts(tex, opts)
+                .map(|html| compact(&html))
+                .map_err(to_math_error)
         })
     }
+}
+
+/// Part of the cache key: bump it whenever [`compact`] changes.
+const OUTPUT_FORMAT: &str = "compact-2";
+
+/// KaTeX's HTML without bytes a browser ignores: the MathML namespace (an HTML parser gives
+/// `<math>` that namespace itself), the `;` that ends every inline style, and the quotes around
+/// class and style values that need none. Formulas are most of a page's weight, so these few
+/// bytes each add up. The outer `class="katex…"` attributes keep their quotes: tools that read
+/// the HTML back (the Anki export) look for them.
+fn compact(html: &str) -> String {
+    // KaTeX escapes quotes in text, so `;"` only ever ends a style attribute.
+    let html = html
+        .replace(" xmlns=\"http://www.w3.org/1998/Math/MathML\"", "")
+        .replace(";\"", "\"");
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find("=\"") {
+        let (before, after) = (&rest[..at], &rest[at + 2..]);
+        let Some(len) = after.find('"') else { break };
+        let value = &after[..len];
+        let next = after[len + 1..].chars().next();
+        let bare = (before.ends_with(" class") || before.ends_with(" style"))
+            && !value.is_empty()
+            && !value.starts_with("katex")
+            && !value.contains(|c: char| c.is_whitespace() || "\"'=<>`/".contains(c))
+            && matches!(next, Some(' ' | '>'));
+        out.push_str(before);
+        if bare {
+            out.push('=');
+            out.push_str(value);
+        } else {
+            out.push_str("=\"");
+            out.push_str(value);
+            out.push('"');
+        }
+        rest = &after[len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn to_math_error(e: katex::Error) -> MathError {
@@ -202,6 +251,25 @@ mod tests {
             Some(Unclosed::Inline),
             "an escaped backslash"
         );
+    }
+
+    #[test]
+    fn output_drops_bytes_browsers_ignore() {
+        let cache = RenderCache::in_memory();
+        let m = MathRenderer::new(&BTreeMap::new(), &cache);
+        let html = m
+            .fetch("x^2 \\quad \\text{a;\"b\"}", false)
+            .map(|(h, _)| h)
+            .unwrap();
+        assert!(html.contains("<math><semantics>"), "{html}");
+        assert!(!html.contains(";\""), "{html}");
+        assert!(
+            html.contains("<span class=\"katex\"><span class=\"katex-mathml\">"),
+            "{html}"
+        );
+        assert!(html.contains("<span class=strut style=height:"), "{html}");
+        assert!(html.contains("class=\"mord mathnormal\""), "{html}");
+        assert!(html.contains("a;&quot;b&quot;"), "{html}");
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub const GENERATED_PAGES: [&str; 6] = [
     "study-order.html",
 ];
 
+/// Print views other than `print.html` are `print-<category>.html` at the site root, a name
+/// topic pages may not take.
+pub const PRINT_VIEW_PREFIX: &str = "print-";
+
 /// The folder of generated tag pages (`tags/index.html`, `tags/<tag>.html`).
 pub const TAGS_DIR: &str = "tags";
 
@@ -35,6 +39,10 @@ fn reserved(url: &str) -> Option<String> {
     } else if url.starts_with(&format!("{TAGS_DIR}/")) {
         Some(format!(
             "{TAGS_DIR}/ holds the tag pages the site writes itself"
+        ))
+    } else if url.starts_with(PRINT_VIEW_PREFIX) && !url.contains('/') {
+        Some(format!(
+            "{PRINT_VIEW_PREFIX}*.html at the top are the print views the site writes itself"
         ))
     } else {
         None

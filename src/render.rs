@@ -3,7 +3,7 @@
 //!
 //! Rendering is a pure function of the document and the site index, so pages render in parallel.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::cache::RenderCache;
 use crate::diagnostics::{Diagnostic, LineIndex};
-use crate::highlight;
+use crate::highlight::{CodeTheme, StyleClass};
 use crate::html::{escape, is_external};
 use crate::index::{Lookup, PageId, SiteIndex};
 use crate::inline::{self, Piece};
@@ -30,6 +30,7 @@ pub struct RenderEnv<'a> {
     pub index: &'a SiteIndex,
     pub math: &'a MathRenderer<'a>,
     pub cache: &'a RenderCache,
+    pub code: &'a CodeTheme,
     /// Non-Markdown files of the content folder, relative to it.
     pub assets: &'a HashSet<PathBuf>,
     pub strings: &'a Strings,
@@ -127,6 +128,8 @@ pub struct Rendered {
     pub formulas: usize,
     /// Formulas KaTeX rendered now rather than the cache (errors count as neither).
     pub formulas_rendered: usize,
+    /// Highlight classes the code blocks use: the stylesheet styles these.
+    pub code_classes: BTreeSet<StyleClass>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -999,10 +1002,12 @@ impl<'e, 'd> Renderer<'e, 'd> {
             format!(
                 "<div class=\"code-output\"><div class=\"code-output-label\">{}</div>{}</div>",
                 escape(&strings.output),
-                highlight::highlight("", &code, self.env.cache)
+                self.env.code.highlight("", &code, self.env.cache).html
             )
         } else {
-            let html = highlight::highlight(lang, &code, self.env.cache);
+            let highlighted = self.env.code.highlight(lang, &code, self.env.cache);
+            self.result.code_classes.extend(highlighted.classes);
+            let html = highlighted.html;
             // `studybook test` runs this block: say so, with the language it runs as.
             match fence.test.filter(|t| !t.skip).and_then(|t| t.lang) {
                 Some(run_as) => format!(
@@ -1135,11 +1140,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
             return dest.to_string();
         };
         if crate::fsutil::is_markdown(&target) {
-            let page = self
-                .env
-                .pages
-                .iter()
-                .position(|p| p.source.rel_path == target);
+            let page = self.env.index.page_at(&target);
             if page.is_none() {
                 if let Some(href) = self.intro_href(&target) {
                     return href;
@@ -1753,6 +1754,7 @@ mod tests {
             index: &f.index,
             math: &math,
             cache: &f.cache,
+            code: &CodeTheme::fallback(),
             assets: &f.assets,
             strings: &f.strings,
             unresolved_links_warn: false,

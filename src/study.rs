@@ -128,7 +128,7 @@ pub fn question_counts(site: &SiteData<'_>) -> BTreeMap<String, usize> {
 }
 
 fn practice_view<'a>(site: &'a SiteData<'a>) -> PracticeView<'a> {
-    let empty = BTreeMap::new();
+    let empty = std::collections::HashMap::new();
     let mut cards = Vec::new();
     let mut topics = Vec::new();
     let mut used_categories = HashSet::new();
@@ -161,8 +161,8 @@ fn practice_view<'a>(site: &'a SiteData<'a>) -> PracticeView<'a> {
                 category: &page.category,
                 tags: tag_slugs.join(" "),
                 // Written for the topic's folder; the practice page sits at the root.
-                question_html: crate::print::rebase(&q.question_html, &page.url, &empty),
-                answer_html: crate::print::rebase(&q.answer_html, &page.url, &empty),
+                question_html: crate::print::rebase(&q.question_html, &page.url, &empty, ""),
+                answer_html: crate::print::rebase(&q.answer_html, &page.url, &empty, ""),
             });
         }
     }

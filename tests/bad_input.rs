@@ -160,7 +160,8 @@ fn pages_named_like_generated_ones_are_refused_by_name() {
         .collect();
     for (path, _) in common::html_files(&site.root().join("book")) {
         let generated = studybook::parse::GENERATED_PAGES.contains(&path.as_str())
-            || path.starts_with(&format!("{}/", studybook::parse::TAGS_DIR));
+            || path.starts_with(&format!("{}/", studybook::parse::TAGS_DIR))
+            || path.starts_with(studybook::parse::PRINT_VIEW_PREFIX);
         assert!(
             generated || topic_urls.contains(&path),
             "{path} is written by the site but not on the list of generated pages"
@@ -172,6 +173,7 @@ fn pages_named_like_generated_ones_are_refused_by_name() {
         site.write(&format!("content/{md}"), "# Mine\n\nText.\n");
     }
     site.write("content/tags/index.md", "# Tags of mine\n");
+    site.write("content/print-cat-gan.md", "# Mine\n");
     let out = site.cli(&["check"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stderr(&out);
@@ -184,5 +186,9 @@ fn pages_named_like_generated_ones_are_refused_by_name() {
         );
     }
     assert!(text.contains("content/tags/index.md"), "{text}");
+    assert!(
+        text.contains("content/print-cat-gan.md") && text.contains("print views"),
+        "{text}"
+    );
     assert!(!text.contains("two files would be written"), "{text}");
 }

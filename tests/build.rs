@@ -71,10 +71,48 @@ fn code_is_highlighted_with_classes_and_one_stylesheet_has_both_themes() {
     assert!(
         wgan.contains("<pre class=\"code hl-code\" tabindex=\"0\"><code class=\"language-rust\">")
     );
-    assert!(wgan.contains("<span class=\"hl-"));
     let css = site.out("css/highlight.css");
     assert!(css.contains("prefers-color-scheme: dark"));
     assert!(css.contains("[data-theme=\"dark\"]"));
+    // One short class per token run, and a rule in the stylesheet for each class used.
+    let code = wgan.split("language-rust\">").nth(1).unwrap();
+    let code = &code[..code.find("</pre>").unwrap()];
+    let classes: Vec<&str> = code
+        .split("<span class=")
+        .skip(1)
+        .map(|s| &s[..s.find('>').unwrap()])
+        .collect();
+    assert!(!classes.is_empty(), "{code}");
+    for class in classes {
+        assert!(class.len() <= 8 && !class.contains('"'), "{class}");
+        assert!(
+            css.contains(&format!(" .hl-code .{class}{{")),
+            "{class} in {css}"
+        );
+    }
+}
+
+#[test]
+fn print_views_per_category_link_to_each_other() {
+    let site = Site::copy_of("basic");
+    site.build();
+    let gan = site.out("print-cat-gan.html");
+    assert!(gan.contains("id=\"p-gan-wgan\""));
+    assert!(
+        !gan.contains("<section class=\"print-page\" id=\"p-training-"),
+        "other categories have their own view"
+    );
+    // Every view lists the others; the small fixture also has the whole book in print.html.
+    assert!(gan.contains("href=\"print.html\""));
+    assert!(gan.contains("href=\"print-cat-training.html\""));
+    let book = site.out("print.html");
+    assert!(book.contains("href=\"print-cat-gan.html\""));
+    // A link from a GAN topic to a topic elsewhere goes to that topic's view.
+    assert!(
+        gan.contains("href=\"print-cat-training.html#p-training-"),
+        "{}",
+        &gan[..gan.len().min(3000)]
+    );
 }
 
 #[test]

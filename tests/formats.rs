@@ -107,13 +107,14 @@ fn an_mdbook_book_builds_in_summary_order_with_its_includes() {
     );
     assert!(tensors.contains("<h2 id=\"11-标量向量张量之间的联系\">"));
     assert!(tensors.contains("<h2 id=\"--open-flag\">"));
-    assert!(tensors.contains("hl-entity hl-name hl-function\">main</span>"));
+    // Highlighted: one short class per token run (the function name after `fn`).
+    assert!(tensors.contains("</span> <span class=ge>main</span>"));
     assert!(
         !tensors.contains("ANCHOR"),
         "anchor lines are not part of an include"
     );
     assert!(
-        tensors.contains("hl-keyword hl-other\">use</span>"),
+        tensors.contains("<code class=\"language-rust\"><span class=fc>use</span>"),
         "a ::2 range"
     );
     assert!(
