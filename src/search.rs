@@ -155,11 +155,28 @@ fn body_weight(tf: u32) -> u32 {
     BODY + 2 * (tf - 1).min(5)
 }
 
-#[derive(Serialize)]
-struct PageEntry<'a>(&'a str, &'a str, u32);
+/// A page as the index lists it. Written as the array `[url, title, first doc]` to keep the
+/// index small.
+struct PageEntry<'a> {
+    url: &'a str,
+    title: &'a str,
+    /// Its top doc; the page's docs follow it contiguously.
+    first_doc: u32,
+}
 
-/// A section: anchor, heading, and its text for snippets (written to a text shard).
-struct DocEntry<'a>(&'a str, &'a str, &'a str);
+impl Serialize for PageEntry<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.url, self.title, self.first_doc).serialize(s)
+    }
+}
+
+/// A section: its anchor (`""` for the page's top), heading, and the text snippets come from
+/// (written to a text shard).
+struct DocEntry<'a> {
+    anchor: &'a str,
+    heading: &'a str,
+    text: &'a str,
+}
 
 #[derive(Serialize)]
 struct IndexFile<'a> {
@@ -327,22 +344,28 @@ fn collect<'a>(pages: &'a [Page], rendered: &'a [Rendered]) -> Built<'a> {
         pages.iter().zip(rendered).zip(terms).enumerate()
     {
         let pid = pid as u32;
-        built.pages.push(PageEntry(
-            &page.url,
-            shown_title(page, r),
-            built.docs.len() as u32,
-        ));
+        built.pages.push(PageEntry {
+            url: &page.url,
+            title: shown_title(page, r),
+            first_doc: built.docs.len() as u32,
+        });
         built.inverted.add_page_field(pid, page_terms);
         // The first doc is always the page's top, so a title hit links to the page itself.
         if r.sections.first().is_none_or(|s| s.id.is_some()) {
-            built.docs.push(DocEntry("", "", ""));
+            built.docs.push(DocEntry {
+                anchor: "",
+                heading: "",
+                text: "",
+            });
         }
         for (s, terms) in r.sections.iter().zip(section_terms) {
             let doc = built.docs.len() as u32;
             built.inverted.add_section(doc, terms);
-            built
-                .docs
-                .push(DocEntry(s.id.as_deref().unwrap_or(""), &s.heading, &s.text));
+            built.docs.push(DocEntry {
+                anchor: s.id.as_deref().unwrap_or(""),
+                heading: &s.heading,
+                text: &s.text,
+            });
         }
     }
     built
@@ -403,13 +426,13 @@ pub fn output(pages: &[Page], rendered: &[Rendered]) -> Vec<OutputFile> {
             shards.push((id as u32, Vec::new()));
             size = 0;
         }
-        size += doc.2.len();
-        shards.last_mut().expect("a shard").1.push(doc.2);
+        size += doc.text.len();
+        shards.last_mut().expect("a shard").1.push(doc.text);
     }
     let file = IndexFile {
         v: 2,
         p: pages,
-        d: docs.iter().map(|d| (d.0, d.1)).collect(),
+        d: docs.iter().map(|d| (d.anchor, d.heading)).collect(),
         x: shards.iter().map(|s| s.0).collect(),
         b: buckets.iter().map(|r| r.start as u32).collect(),
         t: terms,
@@ -549,7 +572,13 @@ mod tests {
     /// hit counts fully on the page's top doc and a quarter on its other sections, which are shown
     /// only when a query term is in their own heading or text.
     fn rank(built: &Built, query: &str) -> Vec<String> {
-        let page_of = |doc: u32| built.pages.iter().rposition(|p| p.2 <= doc).unwrap() as u32;
+        let page_of = |doc: u32| {
+            built
+                .pages
+                .iter()
+                .rposition(|p| p.first_doc <= doc)
+                .unwrap() as u32
+        };
         let mut scores: Option<BTreeMap<u32, u32>> = None;
         let mut in_section = std::collections::HashSet::new();
         let words = tokens(query);
@@ -574,7 +603,7 @@ mod tests {
                     .get(t)
                     .and_then(|m| m.iter().find(|p| p.0 == pid))
                     .map(|p| p.1);
-                let first = built.pages[pid as usize].2 == doc;
+                let first = built.pages[pid as usize].first_doc == doc;
                 if sw.is_some() {
                     in_section.insert(doc);
                 }
@@ -594,13 +623,15 @@ mod tests {
         let mut hits: Vec<(u32, u32)> = scores
             .unwrap_or_default()
             .into_iter()
-            .filter(|(d, _)| in_section.contains(d) || built.pages[page_of(*d) as usize].2 == *d)
+            .filter(|(d, _)| {
+                in_section.contains(d) || built.pages[page_of(*d) as usize].first_doc == *d
+            })
             .collect();
         hits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         hits.iter()
             .map(|(d, _)| {
                 let p = &built.pages[page_of(*d) as usize];
-                format!("{}#{}", p.0, built.docs[*d as usize].0)
+                format!("{}#{}", p.url, built.docs[*d as usize].anchor)
             })
             .collect()
     }
