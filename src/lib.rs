@@ -12,15 +12,17 @@
 //! | 2½ | [`load::expand`] | includes, `%%comments%%`, `+++` front matter resolved, with a source map |
 //! | 3 | [`parse`] (with [`frontmatter`], [`slug`]) | `Page`s: front matter, outline, heading ids |
 //! | 4 | [`index`] | the title/alias/slug lookup, categories, tags, reading order |
-//! | 5 | [`render`] (with [`math`], [`highlight`], [`inline`]) | each page's HTML, TOC, links, questions |
+//! | 5 | [`render`] (links, callouts, embeds; with [`math`], [`mathtext`], [`highlight`], [`inline`]) | each page's HTML, TOC, links, questions |
 //! | 6 | [`graph`] | backlinks, prerequisites, study order |
-//! | 7 | [`layout`] (with [`study`], [`print`], [`search`]) | every output file, from Tera templates |
+//! | 7 | [`layout`] (with [`study`], [`studymap`], [`print`], [`search`], [`sitemap`], [`lang`], [`collate`]) | every [`output`] file, from Tera templates |
 //! | 8 | [`write`] | the output folder, atomically, never outside it |
 //!
 //! Beside the stages: [`build`] (the runs: full, check, and `Analyzed::update` for one edit),
 //! [`site_data`] (what layout reads), [`theme`] (templates and static files), [`cache`],
-//! [`diagnostics`], [`strings`] (UI words), [`html`], [`fsutil`], [`scaffold`] (`init`, `new`),
-//! [`export`] (Anki) and [`serve`] (watcher, HTTP server and reload channel over `build`).
+//! [`diagnostics`] (with [`snippet`], safe source lines), [`strings`] (UI words), [`html`],
+//! [`text`], [`fsutil`], [`scaffold`] (`init`, `new`) and [`github_pages`] (the workflow `init`
+//! writes), [`export`] (Anki), [`notetest`] (`studybook test`) and [`serve`] (watcher, HTTP
+//! server and reload channel over `build`).
 //!
 //! A new page feature goes where its data is made: a field on `Rendered` (render) or on the page
 //! view (layout). `serve` follows it without change: it lays out again every page whose view
