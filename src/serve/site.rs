@@ -152,16 +152,12 @@ impl LiveSite {
             touched.insert(f.path.clone());
             files.insert(f.path, f.bytes.into());
         }
-        for laid in laid_out {
-            match laid.result {
-                Ok(f) => {
-                    touched.insert(f.path.clone());
-                    files.insert(f.path, f.bytes.into());
-                    self.page_diagnostics[laid.page].clear();
-                }
-                Err(d) => self.page_diagnostics[laid.page] = d,
-            }
-        }
+        take_pages(
+            laid_out,
+            &mut files,
+            &mut touched,
+            &mut self.page_diagnostics,
+        );
         let changed = changed_paths(&self.files, &files, Some(&touched));
         self.files = files;
         self.site_wide_diagnostics = generated.diagnostics;
@@ -255,16 +251,13 @@ impl LiveSite {
         let ids: Vec<PageId> = now.into_iter().collect();
         let mut files = self.files.clone();
         let mut touched: BTreeSet<String> = BTreeSet::new();
-        for laid in layout::layout_pages(&site, tera, &ids) {
-            match laid.result {
-                Ok(f) => {
-                    touched.insert(f.path.clone());
-                    files.insert(f.path, f.bytes.into());
-                    self.page_diagnostics[laid.page].clear();
-                }
-                Err(d) => self.page_diagnostics[laid.page] = d,
-            }
-        }
+        let laid_out = layout::layout_pages(&site, tera, &ids);
+        take_pages(
+            laid_out,
+            &mut files,
+            &mut touched,
+            &mut self.page_diagnostics,
+        );
         if before.site != after.site {
             // The sidebar of every page reads the titles from this one small script.
             let nav = layout::nav_data(&site);
@@ -291,6 +284,26 @@ impl LiveSite {
         diags.extend(self.site_wide_diagnostics.iter().cloned());
         crate::diagnostics::sort(&mut diags);
         self.diagnostics = diags;
+    }
+}
+
+/// Puts freshly laid-out topic pages into `files`; a page whose layout failed keeps its previous
+/// file, and its template errors replace the ones it had.
+fn take_pages(
+    laid_out: Vec<layout::LaidOut>,
+    files: &mut Files,
+    touched: &mut BTreeSet<String>,
+    page_diagnostics: &mut [Vec<Diagnostic>],
+) {
+    for laid in laid_out {
+        match laid.result {
+            Ok(f) => {
+                touched.insert(f.path.clone());
+                files.insert(f.path, f.bytes.into());
+                page_diagnostics[laid.page].clear();
+            }
+            Err(d) => page_diagnostics[laid.page] = d,
+        }
     }
 }
 
