@@ -262,8 +262,7 @@ pub fn fingerprints(site: &SiteData<'_>) -> Fingerprints {
     let pages = (0..site.pages.len())
         .into_par_iter()
         .map(|id| {
-            let mut view = page_view(site, id);
-            view.body = std::borrow::Cow::Borrowed("");
+            let mut view = page_frame(site, id);
             view.toc = &[];
             view.questions = &[];
             hash_of(&view)
@@ -448,6 +447,15 @@ pub fn nav_order<'a>(index: &'a SiteIndex, graph: &'a LinkGraph) -> (&'a [PageId
 }
 
 fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
+    PageView {
+        body: site.body(&site.rendered[id].html),
+        ..page_frame(site, id)
+    }
+}
+
+/// A page's view without its body, which is the costly part (Chinese runs are marked in it) and
+/// which [`fingerprints`] leaves out.
+fn page_frame<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
     let page = &site.pages[id];
     let rendered = &site.rendered[id];
     let (order, by_study_order) = nav_order(site.index, site.graph);
@@ -487,7 +495,7 @@ fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
         slug: &page.slug,
         url: &page.url,
         summary: page.meta.summary.as_deref(),
-        body: site.body(&rendered.html),
+        body: std::borrow::Cow::Borrowed(""),
         toc: &rendered.toc,
         tags: page
             .meta
