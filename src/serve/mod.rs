@@ -471,17 +471,7 @@ mod tests {
 
     /// A copy of the `basic` fixture, canonical as `run` makes the root.
     fn fixture() -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
-        for entry in walkdir::WalkDir::new(&src) {
-            let entry = entry.unwrap();
-            let to = dir.path().join(entry.path().strip_prefix(&src).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-            }
-        }
+        let dir = site::tests::fixture_named("basic");
         let root = std::fs::canonicalize(dir.path()).unwrap();
         (dir, root)
     }

@@ -327,12 +327,19 @@ fn changed_paths(old: &Files, new: &Files, only: Option<&BTreeSet<String>>) -> B
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn fixture() -> tempfile::TempDir {
+        fixture_named("basic")
+    }
+
+    /// A writable copy of the fixture site `tests/fixtures/<name>`.
+    pub(in crate::serve) fn fixture_named(name: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
         for entry in walkdir::WalkDir::new(&src) {
             let entry = entry.unwrap();
             let to = dir.path().join(entry.path().strip_prefix(&src).unwrap());
@@ -407,17 +414,7 @@ mod tests {
 
     #[test]
     fn a_vault_note_edit_is_incremental_and_equals_a_full_build() {
-        let dir = tempfile::tempdir().unwrap();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/vault");
-        for entry in walkdir::WalkDir::new(&src) {
-            let entry = entry.unwrap();
-            let to = dir.path().join(entry.path().strip_prefix(&src).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-            }
-        }
+        let dir = fixture_named("vault");
         let mut site = LiveSite::new(dir.path());
         assert!(!site.has_errors(), "{:?}", site.diagnostics);
         let note = "深度学习/激活函数.md";
