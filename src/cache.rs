@@ -2,43 +2,36 @@
 //!
 //! Entries are keyed by a 128-bit hash of everything that affects the output (engine version,
 //! options, input). Only entries used by the last build are written back, so the file never grows
-//! with edits that were undone.
+//! with edits that were undone. On disk each entry is its key, the text's length, the packed
+//! length, an xxh3 checksum and the LZ4-packed text ([`Packed`]); a file damaged anywhere is
+//! ignored as a whole.
 
 use std::collections::{HashMap, HashSet};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, RwLock};
 use std::thread::JoinHandle;
 
-use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::packed::Packed;
+
 /// Where render results are kept between builds, relative to the site root.
-pub const CACHE_FILE: &str = ".studybook/cache/render.json";
+pub const CACHE_FILE: &str = ".studybook/cache/render.bin";
 
-const FORMAT: u32 = 1;
-
-#[derive(Deserialize)]
-struct OnDisk {
-    format: u32,
-    entries: Vec<(String, String)>,
-}
-
-/// The same file, written from borrowed entries (no copy of tens of MB of HTML).
-#[derive(Serialize)]
-struct OnDiskRef<'a> {
-    format: u32,
-    entries: Vec<(String, &'a str)>,
-}
+/// The file starts with this line and a format number; a file from another version is ignored.
+const MAGIC: &[u8] = b"studybook render cache\n";
+const FORMAT: u32 = 2;
 
 #[derive(Default)]
 pub struct RenderCache {
     path: Option<PathBuf>,
     /// Loaded from `path` but never written back (`studybook check` writes nothing).
     read_only: bool,
-    /// The file is read and parsed on a background thread while the pipeline loads and parses
-    /// the content (tens of MB on a large site); the first lookup waits for it.
-    pending: Mutex<Option<JoinHandle<HashMap<u128, String>>>>,
+    /// The file is read on a background thread while the pipeline loads and parses the content
+    /// (tens of MB on a large site); the first lookup waits for it.
+    pending: Mutex<Option<JoinHandle<HashMap<u128, Packed>>>>,
     store: OnceLock<Store>,
     used: Mutex<HashSet<u128>>,
     pub hits: AtomicUsize,
@@ -46,23 +39,69 @@ pub struct RenderCache {
 }
 
 struct Store {
-    entries: RwLock<HashMap<u128, String>>,
+    /// Packed: KaTeX's markup for a formula is a few KB of repetitive spans.
+    entries: RwLock<HashMap<u128, Packed>>,
     /// How many entries came from the file.
     loaded: usize,
 }
 
-fn read_file(path: &Path) -> HashMap<u128, String> {
-    std::fs::read(path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<OnDisk>(&bytes).ok())
-        .filter(|d| d.format == FORMAT)
-        .map(|d| {
-            d.entries
-                .into_iter()
-                .filter_map(|(k, v)| u128::from_str_radix(&k, 16).ok().map(|k| (k, v)))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The entries of the file at `path`, streamed from disk: none when it is missing, from another
+/// format, or damaged anywhere (a damaged cache is ignored, not an error).
+fn read_file(path: &Path) -> HashMap<u128, Packed> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return HashMap::new();
+    };
+    read_entries(&mut BufReader::new(file)).unwrap_or_default()
+}
+
+fn read_entries(r: &mut impl Read) -> Option<HashMap<u128, Packed>> {
+    let mut head = [0u8; MAGIC.len() + 4];
+    r.read_exact(&mut head).ok()?;
+    if &head[..MAGIC.len()] != MAGIC || head[MAGIC.len()..] != FORMAT.to_le_bytes() {
+        return None;
+    }
+    let mut entries = HashMap::new();
+    loop {
+        let mut key = [0u8; 16];
+        match r.read_exact(&mut key) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Some(entries),
+            Err(_) => return None,
+        }
+        let mut head = [0u8; 16];
+        r.read_exact(&mut head).ok()?;
+        let len = u32::from_le_bytes(head[..4].try_into().ok()?) as usize;
+        let packed_len = u32::from_le_bytes(head[4..8].try_into().ok()?) as usize;
+        let checksum = u64::from_le_bytes(head[8..].try_into().ok()?);
+        let mut bytes = vec![0u8; packed_len];
+        r.read_exact(&mut bytes).ok()?;
+        if xxhash_rust::xxh3::xxh3_64(&bytes) != checksum {
+            return None;
+        }
+        entries.insert(u128::from_le_bytes(key), Packed::from_parts(bytes, len)?);
+    }
+}
+
+fn write_entries<'a>(
+    w: &mut impl Write,
+    entries: impl Iterator<Item = (u128, &'a Packed)>,
+) -> std::io::Result<()> {
+    w.write_all(MAGIC)?;
+    w.write_all(&FORMAT.to_le_bytes())?;
+    for (key, value) in entries {
+        let (bytes, len) = value.parts();
+        let too_long = || std::io::Error::other("a cache entry over 4 GB");
+        w.write_all(&key.to_le_bytes())?;
+        w.write_all(&u32::try_from(len).map_err(|_| too_long())?.to_le_bytes())?;
+        w.write_all(
+            &u32::try_from(bytes.len())
+                .map_err(|_| too_long())?
+                .to_le_bytes(),
+        )?;
+        w.write_all(&xxhash_rust::xxh3::xxh3_64(bytes).to_le_bytes())?;
+        w.write_all(bytes)?;
+    }
+    w.flush()
 }
 
 /// Hashes a sequence of strings unambiguously (each part is length-prefixed).
@@ -137,7 +176,7 @@ impl RenderCache {
         self.used.lock().expect("cache lock").insert(key);
         if let Some(hit) = self.store().entries.read().expect("cache lock").get(&key) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok((hit.clone(), false));
+            return Ok((hit.unpack(), false));
         }
         let html = render()?;
         self.misses.fetch_add(1, Ordering::Relaxed);
@@ -145,7 +184,7 @@ impl RenderCache {
             .entries
             .write()
             .expect("cache lock")
-            .insert(key, html.clone());
+            .insert(key, Packed::new(&html));
         Ok((html, true))
     }
 
@@ -159,17 +198,26 @@ impl RenderCache {
             return Ok(());
         }
         let entries = self.store().entries.read().expect("cache lock");
-        let mut list: Vec<(String, &str)> = used
+        let mut keys: Vec<u128> = used
             .iter()
-            .filter_map(|k| entries.get(k).map(|v| (format!("{k:032x}"), v.as_str())))
+            .copied()
+            .filter(|k| entries.contains_key(k))
             .collect();
-        list.sort_unstable();
-        let bytes = serde_json::to_vec(&OnDiskRef {
-            format: FORMAT,
-            entries: list,
-        })
-        .expect("cache serializes");
-        crate::fsutil::write(path, &bytes)
+        keys.sort_unstable();
+        // Streamed to a temporary file and renamed: a killed build leaves the old cache whole.
+        let dir = path.parent().unwrap_or(Path::new("."));
+        crate::fsutil::create_dir_all(dir)?;
+        let mut temp = tempfile::NamedTempFile::new_in(dir)
+            .map_err(crate::fsutil::wrap("cannot write", dir))?;
+        let temp_path = temp.path().to_path_buf();
+        write_entries(
+            &mut BufWriter::new(temp.as_file_mut()),
+            keys.iter().map(|k| (*k, &entries[k])),
+        )
+        .map_err(crate::fsutil::wrap("cannot write", &temp_path))?;
+        temp.persist(path)
+            .map_err(|e| crate::fsutil::wrap("cannot replace", path)(e.error))?;
+        Ok(())
     }
 }
 
@@ -180,7 +228,7 @@ mod tests {
     #[test]
     fn read_only_cache_loads_but_never_writes() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.json");
+        let path = dir.path().join("c.bin");
         let c = RenderCache::open_read_only(&path);
         c.get_or_render::<()>(1, || Ok("one".into())).unwrap();
         c.finish_rendering().unwrap();
@@ -203,7 +251,7 @@ mod tests {
     #[test]
     fn round_trip_through_disk_keeps_only_used_entries() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.json");
+        let path = dir.path().join("c.bin");
         let c = RenderCache::open(&path);
         c.get_or_render::<()>(1, || Ok("one".into())).unwrap();
         c.get_or_render::<()>(2, || Ok("two".into())).unwrap();
@@ -217,5 +265,29 @@ mod tests {
         c.save().unwrap();
         let c = RenderCache::open(&path);
         assert_eq!(c.store().loaded, 1);
+    }
+
+    #[test]
+    fn damaged_or_foreign_files_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.bin");
+        let c = RenderCache::open(&path);
+        c.get_or_render::<()>(1, || Ok("one ".repeat(100))).unwrap();
+        c.get_or_render::<()>(2, || Ok("two".into())).unwrap();
+        c.save().unwrap();
+        let whole = std::fs::read(&path).unwrap();
+        assert_eq!(read_file(&path).len(), 2);
+        // Cut anywhere (a full disk, say): the file is ignored, never half-read.
+        for cut in [MAGIC.len(), MAGIC.len() + 4 + 10, whole.len() - 1] {
+            std::fs::write(&path, &whole[..cut]).unwrap();
+            assert!(read_file(&path).is_empty(), "cut at {cut}");
+        }
+        let mut flipped = whole.clone();
+        let last = flipped.len() - 2;
+        flipped[last] ^= 0xff;
+        std::fs::write(&path, &flipped).unwrap();
+        assert!(read_file(&path).is_empty(), "a flipped bit is caught");
+        std::fs::write(&path, br#"{"format":1,"entries":[]}"#).unwrap();
+        assert!(read_file(&path).is_empty(), "the old JSON cache is ignored");
     }
 }

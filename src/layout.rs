@@ -26,10 +26,13 @@ impl SiteData<'_> {
 
     /// Rendered HTML as pages show it: in an English site, Chinese runs marked `lang="zh"` so
     /// each script gets its own fonts and punctuation widths ([`crate::lang`]).
-    pub fn body<'h>(&self, html: &'h str) -> std::borrow::Cow<'h, str> {
+    pub fn body(&self, html: String) -> String {
         match self.config.language {
-            crate::config::Language::En => crate::lang::mark_chinese(html),
-            crate::config::Language::ZhCn => std::borrow::Cow::Borrowed(html),
+            crate::config::Language::En => match crate::lang::mark_chinese(&html) {
+                std::borrow::Cow::Borrowed(_) => html,
+                marked => marked.into_owned(),
+            },
+            crate::config::Language::ZhCn => html,
         }
     }
 
@@ -94,7 +97,7 @@ struct PageView<'a> {
     slug: &'a str,
     url: &'a str,
     summary: Option<&'a str>,
-    body: std::borrow::Cow<'a, str>,
+    body: String,
     toc: &'a [TocEntry],
     tags: Vec<TagLink<'a>>,
     aliases: &'a [String],
@@ -125,7 +128,7 @@ struct TagLink<'a> {
 
 #[derive(Serialize)]
 struct IndexView<'a> {
-    intro: Option<std::borrow::Cow<'a, str>>,
+    intro: Option<String>,
     categories: Vec<IndexCategory<'a>>,
     tags: Vec<TagLink<'a>>,
     alphabetical: Vec<Letter<'a>>,
@@ -137,7 +140,7 @@ struct IndexCategory<'a> {
     key: &'a str,
     title: &'a str,
     anchor: String,
-    intro: Option<std::borrow::Cow<'a, str>>,
+    intro: Option<String>,
     pages: Vec<Link<'a>>,
 }
 
@@ -448,7 +451,7 @@ pub fn nav_order<'a>(index: &'a SiteIndex, graph: &'a LinkGraph) -> (&'a [PageId
 
 fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
     PageView {
-        body: site.body(&site.rendered[id].html),
+        body: site.body(site.rendered[id].html.unpack()),
         ..page_frame(site, id)
     }
 }
@@ -495,7 +498,7 @@ fn page_frame<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
         slug: &page.slug,
         url: &page.url,
         summary: page.meta.summary.as_deref(),
-        body: std::borrow::Cow::Borrowed(""),
+        body: String::new(),
         toc: &rendered.toc,
         tags: page
             .meta
@@ -564,7 +567,7 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
                 .intros
                 .get(&cat.key)
                 .filter(|_| !cat.key.is_empty())
-                .map(|r| site.body(&r.html)),
+                .map(|r| site.body(r.html.unpack())),
             pages: cat.pages.iter().map(|&p| link(site, p)).collect(),
         })
         .collect();
@@ -583,7 +586,7 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
         })
         .collect();
     IndexView {
-        intro: site.intros.get("").map(|r| site.body(&r.html)),
+        intro: site.intros.get("").map(|r| site.body(r.html.unpack())),
         categories,
         tags: tag_links(site),
         alphabetical: alphabetical(site),
@@ -731,8 +734,8 @@ fn print_bodies(
     let places = print::places(targets, |p| site.pages[p].url.as_str());
     let body = |id: usize| {
         let page = site.pages.get(id)?;
-        let html = print::rebase(&site.rendered[id].html, &page.url, &places, view);
-        Some(site.body(&html).into_owned())
+        let html = print::rebase(&site.rendered[id].html.unpack(), &page.url, &places, view);
+        Some(site.body(html))
     };
     print::fill_bodies(&String::from_utf8_lossy(html), body).into_bytes()
 }

@@ -18,7 +18,7 @@
 //! | 8 | [`write`] | the output folder, atomically, never outside it |
 //!
 //! Beside the stages: [`build`] (the runs: full, check, and `Analyzed::update` for one edit),
-//! [`site_data`] (what layout reads), [`theme`] (templates and static files), [`cache`],
+//! [`site_data`] (what layout reads), [`theme`] (templates and static files), [`cache`] (with [`packed`], text held compressed),
 //! [`diagnostics`] (with [`snippet`], safe source lines), [`strings`] (UI words), [`html`],
 //! [`text`], [`fsutil`], [`scaffold`] (`init`, `new`) and [`github_pages`] (the workflow `init`
 //! writes), [`export`] (Anki), [`notetest`] (`studybook test`) and [`serve`] (watcher, HTTP
@@ -49,6 +49,7 @@ pub mod math;
 pub mod mathtext;
 pub mod notetest;
 pub mod output;
+pub mod packed;
 pub mod parse;
 pub mod print;
 pub mod render;

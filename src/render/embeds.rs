@@ -303,9 +303,10 @@ impl<'e, 'd> Renderer<'e, 'd> {
             );
         }
         let anchor = fragment.and_then(|f| SiteIndex::heading_id(target, f));
+        let html = rendered.html.unpack();
         let body = match &anchor {
-            Some(anchor) => section_html(&rendered.html, anchor).unwrap_or(&rendered.html),
-            None => &rendered.html,
+            Some(anchor) => section_html(&html, anchor).unwrap_or(&html),
+            None => &html,
         };
         let in_paragraph = self
             .block_starts

@@ -19,6 +19,7 @@ use crate::inline::{self, Piece};
 use crate::load::expand::SourceMap;
 use crate::math::{self, MathRenderer};
 use crate::notetest::blocks::{read_fence, OUTPUT_FENCE};
+use crate::packed::Packed;
 use crate::parse::{Heading, Page};
 use crate::strings::Strings;
 use crate::text::markdown_options;
@@ -122,7 +123,8 @@ pub struct Section {
 
 #[derive(Debug, Default)]
 pub struct Rendered {
-    pub html: String,
+    /// The body, packed: a large site holds every page's at once.
+    pub html: Packed,
     pub toc: Vec<TocEntry>,
     /// Every heading in document order, as [`Doc::headings`] lists them.
     pub headings: Vec<Shown>,
@@ -222,7 +224,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
         self.result.title = self.title();
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
-        self.result.html = html;
+        self.result.html = Packed::new(&html);
         self.result.toc = toc(self.doc.headings, &self.result.headings);
         let mut links: Vec<PageId> = self.links.into_iter().collect();
         links.sort_unstable();
@@ -877,18 +879,32 @@ mod tests {
         let r = render_page(&f, 1);
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
         assert!(
-            r.html.contains("href=\"../train/bn.html\">批归一化</a>"),
+            r.html
+                .unpack()
+                .contains("href=\"../train/bn.html\">批归一化</a>"),
             "{}",
             r.html
         );
-        assert!(r.html.contains("href=\"../train/bn.html\">the BN page</a>"));
-        assert!(r.html.contains("href=\"../train/bn.html#backward-pass\""));
-        assert!(r.html.contains("href=\"#code\""));
-        assert!(r.html.contains("href=\"../train/bn.html#train-vs-test\""));
-        assert!(r.html.contains("href=\"https://example.com\""));
+        assert!(r
+            .html
+            .unpack()
+            .contains("href=\"../train/bn.html\">the BN page</a>"));
+        assert!(r
+            .html
+            .unpack()
+            .contains("href=\"../train/bn.html#backward-pass\""));
+        assert!(r.html.unpack().contains("href=\"#code\""));
+        assert!(r
+            .html
+            .unpack()
+            .contains("href=\"../train/bn.html#train-vs-test\""));
+        assert!(r.html.unpack().contains("href=\"https://example.com\""));
         assert_eq!(r.links_out, vec![0]);
         assert_eq!(r.assets, vec![PathBuf::from("geo/box.svg")]);
-        assert!(!r.html.contains("<h1"), "the title heading is not repeated");
+        assert!(
+            !r.html.unpack().contains("<h1"),
+            "the title heading is not repeated"
+        );
     }
 
     #[test]
@@ -933,10 +949,15 @@ mod tests {
         )]);
         let r = render_page(&f, 0);
         assert_eq!(r.formulas, 4);
-        assert_eq!(r.html.matches("class=\"katex\"").count(), 3, "{}", r.html);
-        assert!(r.html.contains("katex-display"));
-        assert!(!r.html.contains("$$"));
-        assert!(r.html.contains("class=\"math-error\""));
+        assert_eq!(
+            r.html.unpack().matches("class=\"katex\"").count(),
+            3,
+            "{}",
+            r.html
+        );
+        assert!(r.html.unpack().contains("katex-display"));
+        assert!(!r.html.unpack().contains("$$"));
+        assert!(r.html.unpack().contains("class=\"math-error\""));
         assert_eq!(r.diagnostics.len(), 1);
         assert_eq!(
             r.diagnostics[0].short().split(": error").next().unwrap(),
@@ -951,13 +972,14 @@ mod tests {
             "> [!NOTE]\n> Plain note.\n\n> [!QUESTION] Why is $\\sigma$ used?\n> Because **reasons**.\n\n> [!TIP]- Folded\n> hidden\n\n> [!WEIRD]\n> x\n\n> just a quote\n",
         )]);
         let r = render_page(&f, 0);
-        assert!(r.html.contains("<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">Note</p>"), "{}", r.html);
+        assert!(r.html.unpack().contains("<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">Note</p>"), "{}", r.html);
         assert!(r
             .html
+            .unpack()
             .contains("<details class=\"callout callout-question\" id=\"q-"));
-        assert!(r.html.contains("<details class=\"callout callout-tip\">\n<summary class=\"callout-title\">Folded</summary>"));
-        assert!(r.html.contains("<blockquote>"));
-        assert!(!r.html.contains("[!"), "{}", r.html);
+        assert!(r.html.unpack().contains("<details class=\"callout callout-tip\">\n<summary class=\"callout-title\">Folded</summary>"));
+        assert!(r.html.unpack().contains("<blockquote>"));
+        assert!(!r.html.unpack().contains("[!"), "{}", r.html);
         assert_eq!(r.questions.len(), 1);
         assert_eq!(r.questions[0].question, "Why is \\sigma used?");
         assert!(r.questions[0]
@@ -1001,7 +1023,10 @@ mod tests {
             outer.answer_html
         );
         // The page itself still shows everything, nested.
-        assert!(r.html.contains("inner answer") && r.html.matches("<details").count() == 2);
+        assert!(
+            r.html.unpack().contains("inner answer")
+                && r.html.unpack().matches("<details").count() == 2
+        );
     }
 
     #[test]
@@ -1021,9 +1046,9 @@ mod tests {
         // Each answer holds its own text and a pointer to the next question: about 100 bytes.
         assert!(answers < 200 * depth, "{answers} bytes of answers");
         assert!(
-            r.html.len() < 5 * text.len(),
+            r.html.unpack().len() < 5 * text.len(),
             "{} bytes of page",
-            r.html.len()
+            r.html.unpack().len()
         );
     }
 
@@ -1069,15 +1094,15 @@ mod tests {
         let f = fixture(&[("c.md", "Intro words.\n\n## 面试回答\n\n中文 text\n\n### Code\n\n```python {run}\nx = 1 < 2\n```\n\n```klingon\nqapla'\n```\n")]);
         let r = render_page(&f, 0);
         assert!(
-            r.html.contains(
+            r.html.unpack().contains(
                 "<h2 id=\"面试回答\">面试回答<a class=\"heading-anchor\" href=\"#面试回答\""
             ),
             "{}",
             r.html
         );
-        assert!(r.html.contains("hl-code"));
+        assert!(r.html.unpack().contains("hl-code"));
         assert!(
-            r.html.contains(
+            r.html.unpack().contains(
                 "<pre class=\"code\" tabindex=\"0\"><code class=\"language-klingon\">qapla"
             ),
             "{}",
@@ -1098,10 +1123,10 @@ mod tests {
         )]);
         let r = render_page(&f, 0);
         // mdBook's `python,run` was once taken whole as the language and left unhighlighted.
-        assert!(r.html.contains("<div class=\"tested-code\"><span class=\"tested-mark\">✓ tested · Python</span><pre class=\"code hl-code\" tabindex=\"0\"><code class=\"language-python\">"), "{}", r.html);
-        assert!(r.html.contains("<div class=\"code-output\"><div class=\"code-output-label\">Output</div><pre class=\"code\" tabindex=\"0\"><code>1 &lt; 2\n</code></pre></div>"), "{}", r.html);
+        assert!(r.html.unpack().contains("<div class=\"tested-code\"><span class=\"tested-mark\">✓ tested · Python</span><pre class=\"code hl-code\" tabindex=\"0\"><code class=\"language-python\">"), "{}", r.html);
+        assert!(r.html.unpack().contains("<div class=\"code-output\"><div class=\"code-output-label\">Output</div><pre class=\"code\" tabindex=\"0\"><code>1 &lt; 2\n</code></pre></div>"), "{}", r.html);
         assert_eq!(
-            r.html.matches("tested-mark").count(),
+            r.html.unpack().matches("tested-mark").count(),
             2,
             "a skipped block has no mark"
         );
@@ -1137,7 +1162,7 @@ mod tests {
         assert!(msgs[0]
             .starts_with("content/d.md:1:1: warning: mermaid diagrams are shown as their source"));
         assert!(msgs[1].starts_with("content/d.md:5:1: warning: `dataview` blocks"));
-        assert!(r.html.contains("class=\"code-note\""));
+        assert!(r.html.unpack().contains("class=\"code-note\""));
     }
 
     #[test]

@@ -112,7 +112,7 @@ mod tests {
     fn ignores_output_cache_hidden_and_editor_files() {
         for path in [
             "book/index.html",
-            ".studybook/cache/render.json",
+            ".studybook/cache/render.bin",
             "content/.wgan.md.swp",
             "content/gan/wgan.md~",
             "content/gan/4913",
