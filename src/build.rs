@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -17,13 +18,13 @@ use crate::index::{PageId, SiteIndex};
 use crate::layout;
 use crate::load;
 use crate::math::MathRenderer;
-use crate::output::OutputFile;
+use crate::output::{Discarded, OutputFile, Sink};
 use crate::parse::{self, CategoryMeta, Page};
 use crate::render::{self, Doc, RenderEnv, Rendered};
 use crate::site_data::SiteData;
 use crate::strings::Strings;
 use crate::theme::{Theme, STATIC_DIR, TEMPLATES_DIR};
-use crate::write::{self, Stale, WriteStats};
+use crate::write::{Stale, WriteStats, Writer};
 
 /// Reports progress to whoever shows it (a progress bar on a terminal, nothing in tests).
 pub trait Progress: Sync {
@@ -56,10 +57,10 @@ pub struct Stats {
     pub elapsed: Duration,
 }
 
-/// The site as files in memory, with every diagnostic found on the way.
+/// What making the site found: every diagnostic, and the figures. The files themselves went to
+/// a [`Sink`] as they were made.
 #[derive(Debug, Default)]
 pub struct Generated {
-    pub files: Vec<OutputFile>,
     pub diagnostics: Vec<Diagnostic>,
     pub stats: Stats,
 }
@@ -125,8 +126,9 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         });
     };
     let dest = resolve_destination(&opts.root, &config)?;
+    let writer = Writer::open(&dest)?;
     let cache = RenderCache::open(&opts.root.join(CACHE_FILE));
-    let mut generated = generate(&opts.root, &config, &cache, progress);
+    let mut generated = generate(&opts.root, &config, &cache, progress, &writer);
     diags.append(&mut generated.diagnostics);
     generated.diagnostics = diags;
     diagnostics::sort(&mut generated.diagnostics);
@@ -136,7 +138,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     } else {
         Stale::Remove
     };
-    generated.stats.write = write::write_output(&dest, &generated.files, stale)?;
+    generated.stats.write = writer.finish(stale)?;
     for (path, target) in &generated.stats.write.replaced_links {
         generated.diagnostics.push(
             Diagnostic::warning(
@@ -172,7 +174,7 @@ pub fn check(opts: &BuildOptions) -> Generated {
         ));
     }
     let cache = RenderCache::open_read_only(&opts.root.join(CACHE_FILE));
-    let mut generated = generate(&opts.root, &config, &cache, &Silent);
+    let mut generated = generate(&opts.root, &config, &cache, &Silent, &Discarded);
     diags.append(&mut generated.diagnostics);
     diagnostics::sort(&mut diags);
     generated.diagnostics = diags;
@@ -243,17 +245,21 @@ pub struct Analyzed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The whole site in memory.
+/// Makes the whole site, each file put into `sink` as soon as it is laid out.
 pub fn generate(
     root: &Path,
     config: &Config,
     cache: &RenderCache,
     progress: &dyn Progress,
+    sink: &dyn Sink,
 ) -> Generated {
     let started = Instant::now();
     let analyzed = analyze(root, config, cache, progress);
     let cache_saved = cache.finish_rendering();
-    let mut generated = assemble(root, config, &analyzed, layout::layout);
+    let mut generated = Generated {
+        diagnostics: assemble(root, config, &analyzed, sink, layout::layout),
+        ..Generated::default()
+    };
     generated
         .diagnostics
         .extend(analysis_diagnostics(&analyzed));
@@ -584,42 +590,43 @@ pub fn analysis_diagnostics(a: &Analyzed) -> Vec<Diagnostic> {
 
 /// Lays the analyzed site out with `lay` (every page for `build`, the site-wide pages for
 /// `serve`) and adds the files every build has: search index, highlight styles, theme statics,
-/// content assets. The diagnostics are those of these steps; the analysis keeps its own.
+/// content assets, each put into `sink`. Returns the diagnostics of these steps; the analysis
+/// keeps its own.
 pub fn assemble(
     root: &Path,
     config: &Config,
     a: &Analyzed,
-    lay: impl FnOnce(&SiteData<'_>, &tera::Tera) -> (Vec<OutputFile>, Vec<Diagnostic>),
-) -> Generated {
-    let mut diags = Vec::new();
-    let mut files = Vec::new();
-    match &a.tera {
-        Ok(tera) => {
-            let (laid_out, layout_diags) = lay(&a.site_data(config), tera);
-            files = laid_out;
-            diags.extend(layout_diags);
-        }
-        Err(e) => diags.extend(e.iter().cloned()),
-    }
+    sink: &dyn Sink,
+    lay: impl FnOnce(&SiteData<'_>, &tera::Tera, &dyn Sink) -> Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let sink = FirstWins {
+        sink,
+        seen: Mutex::default(),
+        twice: Mutex::default(),
+    };
+    let mut diags = match &a.tera {
+        Ok(tera) => lay(&a.site_data(config), tera, &sink),
+        Err(e) => e.clone(),
+    };
     if config.search {
-        files.extend(crate::search::output(&a.pages, &a.rendered));
+        crate::search::output(&a.pages, &a.rendered, &sink);
     }
     let used = a
         .rendered
         .iter()
         .chain(a.intros.values())
         .flat_map(|r| &r.code_classes);
-    files.push(OutputFile::new(
+    sink.put(OutputFile::new(
         "css/highlight.css",
         a.code.stylesheet(used),
     ));
     for (name, file) in &a.theme.statics {
-        files.push(OutputFile::new(name.clone(), file.content.clone()));
+        sink.put(OutputFile::new(name.clone(), file.content.clone()));
     }
     for asset in &a.assets {
         let path = root.join(&config.src).join(asset);
         match fsutil::read(&path) {
-            Ok(bytes) => files.push(OutputFile::new(
+            Ok(bytes) => sink.put(OutputFile::new(
                 asset.to_string_lossy().replace('\\', "/"),
                 bytes,
             )),
@@ -630,31 +637,42 @@ pub fn assemble(
             )),
         }
     }
-    duplicate_outputs(&mut files, &mut diags);
-    diagnostics::sort(&mut diags);
-    Generated {
-        files,
-        diagnostics: diags,
-        stats: Stats::default(),
+    for path in sink.twice.into_inner().expect("no panic holds it") {
+        diags.push(
+            Diagnostic::error(
+                &path,
+                Position::default(),
+                format!("two files would be written to {path}"),
+            )
+            .with_help("rename the content or static file"),
+        );
     }
+    diagnostics::sort(&mut diags);
+    diags
 }
 
-/// Two sources for one output path (a content file named like a theme file, say): keep the first, report it.
-fn duplicate_outputs(files: &mut Vec<OutputFile>, diags: &mut Vec<Diagnostic>) {
-    let mut seen = HashSet::new();
-    files.retain(|f| {
-        if seen.insert(f.path.clone()) {
-            true
+/// Two sources for one output path (a content file named like a theme file, say): the first is
+/// kept and the others reported.
+struct FirstWins<'s> {
+    sink: &'s dyn Sink,
+    seen: Mutex<HashSet<String>>,
+    twice: Mutex<Vec<String>>,
+}
+
+impl Sink for FirstWins<'_> {
+    fn put(&self, file: OutputFile) {
+        if self
+            .seen
+            .lock()
+            .expect("no panic holds it")
+            .insert(file.path.clone())
+        {
+            self.sink.put(file);
         } else {
-            diags.push(
-                Diagnostic::error(
-                    &f.path,
-                    Position::default(),
-                    format!("two files would be written to {}", f.path),
-                )
-                .with_help("rename the content or static file"),
-            );
-            false
+            self.twice
+                .lock()
+                .expect("no panic holds it")
+                .push(file.path);
         }
-    });
+    }
 }

@@ -9,7 +9,7 @@ use tera::{Context, Tera};
 use crate::diagnostics::Diagnostic;
 use crate::graph::LinkGraph;
 use crate::index::{category_anchor, PageId, SiteIndex};
-use crate::output::OutputFile;
+use crate::output::{OutputFile, Sink};
 use crate::print;
 use crate::render::{Question, TocEntry};
 use crate::site_data::SiteData;
@@ -195,20 +195,22 @@ pub fn templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
     Ok(tera)
 }
 
-pub fn layout(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let all: Vec<PageId> = (0..site.pages.len()).collect();
-    let mut out = Vec::new();
-    let mut diags = Vec::new();
-    for laid in layout_pages(site, tera, &all) {
-        match laid.result {
-            Ok(file) => out.push(file),
-            Err(e) => diags.extend(e),
-        }
-    }
-    let (shared, shared_diags) = layout_shared(site, tera);
-    out.extend(shared);
-    diags.extend(shared_diags);
-    (out, diags)
+/// Lays out the whole site into `sink`, each page as soon as it is made.
+pub fn layout(site: &SiteData<'_>, tera: &Tera, sink: &dyn Sink) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    let base = base_context(site);
+    let mut diags: Vec<Diagnostic> = (0..site.pages.len())
+        .into_par_iter()
+        .flat_map_iter(|id| match layout_page(site, tera, &base, id) {
+            Ok(file) => {
+                sink.put(file);
+                Vec::new()
+            }
+            Err(e) => e,
+        })
+        .collect();
+    diags.extend(layout_shared(site, tera, sink));
+    diags
 }
 
 /// The context every template sees.
@@ -230,24 +232,32 @@ pub struct LaidOut {
     pub result: Result<OutputFile, Vec<Diagnostic>>,
 }
 
-/// Lays out the topic pages `ids` (all of them for `build`, the affected ones for `serve`).
+/// Lays out the topic pages `ids`: the ones an edit affects, for `serve`.
 pub fn layout_pages(site: &SiteData<'_>, tera: &Tera, ids: &[PageId]) -> Vec<LaidOut> {
     use rayon::prelude::*;
     let base = base_context(site);
     ids.par_iter()
-        .map(|&id| {
-            let page = &site.pages[id];
-            let mut ctx = base.clone();
-            ctx.insert("root", &root_of(page.depth()));
-            ctx.insert("kind", "page");
-            ctx.insert("page", &page_view(site, id));
-            let result = tera
-                .render("page.html", &ctx)
-                .map(|html| OutputFile::new(page.url.clone(), html))
-                .map_err(|e| site.theme.template_errors(Some("page.html"), &e));
-            LaidOut { page: id, result }
+        .map(|&id| LaidOut {
+            page: id,
+            result: layout_page(site, tera, &base, id),
         })
         .collect()
+}
+
+fn layout_page(
+    site: &SiteData<'_>,
+    tera: &Tera,
+    base: &Context,
+    id: PageId,
+) -> Result<OutputFile, Vec<Diagnostic>> {
+    let page = &site.pages[id];
+    let mut ctx = base.clone();
+    ctx.insert("root", &root_of(page.depth()));
+    ctx.insert("kind", "page");
+    ctx.insert("page", &page_view(site, id));
+    tera.render("page.html", &ctx)
+        .map(|html| OutputFile::new(page.url.clone(), html))
+        .map_err(|e| site.theme.template_errors(Some("page.html"), &e))
 }
 
 /// What laying out a topic page reads from the rest of the site, as hashes: the site view every
@@ -293,34 +303,41 @@ fn hash_of(value: &impl Serialize) -> u64 {
     hasher.0.digest()
 }
 
-/// Lays out everything but the topic pages: index, tags, print view, study pages, 404, sitemap.
-pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let mut out = Vec::new();
-    let mut diags = Vec::new();
+/// Lays out everything but the topic pages into `sink`: index, tags, print views, study pages,
+/// 404, sitemap. One file at a time: a print view can be 16 MB.
+pub fn layout_shared(site: &SiteData<'_>, tera: &Tera, sink: &dyn Sink) -> Vec<Diagnostic> {
+    let diags = std::cell::RefCell::new(Vec::new());
     let base = base_context(site);
-    let mut render =
-        |template: &str, path: String, ctx: Context, out: &mut Vec<OutputFile>| match tera
-            .render(template, &ctx)
-        {
-            Ok(html) => out.push(OutputFile::new(path, html)),
-            Err(e) => diags.extend(site.theme.template_errors(Some(template), &e)),
-        };
+    // The template's HTML, or its errors reported and nothing written.
+    let laid = |template: &str, ctx: &Context| match tera.render(template, ctx) {
+        Ok(html) => Some(html),
+        Err(e) => {
+            let errors = site.theme.template_errors(Some(template), &e);
+            diags.borrow_mut().extend(errors);
+            None
+        }
+    };
+    let render = |template: &str, path: String, ctx: Context| {
+        if let Some(html) = laid(template, &ctx) {
+            sink.put(OutputFile::new(path, html));
+        }
+    };
 
-    out.push(nav_data(site));
+    sink.put(nav_data(site));
 
     let mut ctx = base.clone();
     ctx.insert("root", ".");
     ctx.insert("kind", "index");
     ctx.insert("index", &index_view(site));
     ctx.insert("question_counts", &crate::study::question_counts(site));
-    render("index.html", "index.html".into(), ctx, &mut out);
+    render("index.html", "index.html".into(), ctx);
 
     let tag_links = tag_links(site);
     let mut ctx = base.clone();
     ctx.insert("root", "..");
     ctx.insert("kind", "tags");
     ctx.insert("tags", &tag_links);
-    render("tags.html", "tags/index.html".into(), ctx, &mut out);
+    render("tags.html", "tags/index.html".into(), ctx);
     for tag in &site.index.tags {
         let mut ctx = base.clone();
         ctx.insert("root", "..");
@@ -334,20 +351,19 @@ pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<
                 pages,
             },
         );
-        render("tag.html", format!("tags/{}.html", tag.slug), ctx, &mut out);
+        render("tag.html", format!("tags/{}.html", tag.slug), ctx);
     }
 
     let plan = print_plan(site);
     for (path, ctx) in print_contexts(site, &base, &plan) {
-        let at = out.len();
-        render("print.html", path, ctx, &mut out);
-        if let Some(file) = out.get_mut(at) {
-            file.bytes = print_bodies(site, &plan, &file.path, &file.bytes);
+        if let Some(html) = laid("print.html", &ctx) {
+            let bytes = print_bodies(site, &plan, &path, &html);
+            sink.put(OutputFile::new(path, bytes));
         }
     }
 
     for (template, path, ctx) in crate::study::contexts(site, &base) {
-        render(template, path, ctx, &mut out);
+        render(template, path, ctx);
     }
 
     let mut ctx = base.clone();
@@ -358,13 +374,16 @@ pub fn layout_shared(site: &SiteData<'_>, tera: &Tera) -> (Vec<OutputFile>, Vec<
         .map(crate::sitemap::root_path);
     ctx.insert("root", root_404.unwrap_or("."));
     ctx.insert("kind", "404");
-    render("404.html", "404.html".into(), ctx, &mut out);
+    render("404.html", "404.html".into(), ctx);
 
     let (sitemap_files, sitemap_warning) = crate::sitemap::files(site);
-    out.extend(sitemap_files);
+    for file in sitemap_files {
+        sink.put(file);
+    }
+    let mut diags = diags.into_inner();
     diags.extend(sitemap_warning);
-    out.push(OutputFile::new(".nojekyll", ""));
-    (out, diags)
+    sink.put(OutputFile::new(".nojekyll", ""));
+    diags
 }
 
 /// The topic tree as a script (`js/nav-data.js`) that the default sidebar builds itself from.
@@ -724,8 +743,8 @@ fn print_bodies(
     site: &SiteData<'_>,
     (book, views): &(Option<print::View>, Vec<print::View>),
     view: &str,
-    html: &[u8],
-) -> Vec<u8> {
+    html: &str,
+) -> String {
     // Inside the whole book every topic is an anchor away; elsewhere links go to the category views.
     let targets = match book {
         Some(b) if view == b.path => std::slice::from_ref(b),
@@ -737,5 +756,5 @@ fn print_bodies(
         let html = print::rebase(&site.rendered[id].html.unpack(), &page.url, &places, view);
         Some(site.body(html))
     };
-    print::fill_bodies(&String::from_utf8_lossy(html), body).into_bytes()
+    print::fill_bodies(html, body)
 }

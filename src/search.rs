@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::output::OutputFile;
+use crate::output::{OutputFile, Sink};
 use crate::parse::Page;
 use crate::render::Rendered;
 use crate::text::is_cjk;
@@ -379,8 +379,9 @@ fn json_parse_js<T: Serialize>(prefix: &str, value: &T, suffix: &str) -> String 
     format!("{prefix}JSON.parse({literal}){suffix};\n")
 }
 
-/// `search-index.js` and its text shards for these pages (`rendered[i]` is `pages[i]` rendered).
-pub fn output(pages: &[Page], rendered: &[Rendered]) -> Vec<OutputFile> {
+/// Puts `search-index.js`, its postings and its text shards for these pages into `sink`
+/// (`rendered[i]` is `pages[i]` rendered), each as soon as it is made.
+pub fn output(pages: &[Page], rendered: &[Rendered], sink: &dyn Sink) {
     let Built {
         pages,
         docs,
@@ -439,25 +440,24 @@ pub fn output(pages: &[Page], rendered: &[Rendered]) -> Vec<OutputFile> {
         w,
         fw,
     };
-    let mut out = vec![OutputFile::new(
+    sink.put(OutputFile::new(
         INDEX_FILE,
         json_parse_js("window.studybookSearch=", &file, ""),
-    )];
+    ));
     for (n, range) in buckets.iter().enumerate() {
         // Plain ASCII string literals: the cheapest data a script can carry.
         let (s, f) = (s[range.clone()].join(","), f[range.clone()].join(","));
-        out.push(OutputFile::new(
+        sink.put(OutputFile::new(
             format!("search/postings-{n}.js"),
             format!("studybookSearchPostings({n},\"{s}\",\"{f}\");\n"),
         ));
     }
     for (n, (_, texts)) in shards.iter().enumerate() {
-        out.push(OutputFile::new(
+        sink.put(OutputFile::new(
             format!("search/text-{n}.js"),
             json_parse_js(&format!("studybookSearchText({n},"), texts, ")"),
         ));
     }
-    out
 }
 
 #[cfg(test)]
@@ -775,7 +775,9 @@ mod tests {
             ),
             ("b.md", "title: Beta", &[(None, "", "gamma")]),
         ]);
-        let files = output(&pages, &rendered);
+        let sink = crate::output::Collected::default();
+        output(&pages, &rendered, &sink);
+        let files = sink.into_files();
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -823,7 +825,9 @@ mod tests {
             ("b.md", "title: B", &[(None, "", "short")]),
             ("c.md", "title: C", &[(None, "", "short")]),
         ]);
-        let files = output(&pages, &rendered);
+        let sink = crate::output::Collected::default();
+        output(&pages, &rendered, &sink);
+        let files = sink.into_files();
         let js = String::from_utf8(files[0].bytes.clone()).unwrap();
         let v = parsed(&js, "window.studybookSearch=JSON.parse(", ");\n");
         assert_eq!(v["x"], serde_json::json!([0, 1]));
@@ -834,7 +838,9 @@ mod tests {
     fn many_postings_are_split_into_buckets_of_consecutive_terms() {
         let text: String = (0..40_000).map(|n| format!("w{n} ")).collect();
         let (pages, rendered) = site(&[("a.md", "title: A", &[(None, "", text.as_str())])]);
-        let files = output(&pages, &rendered);
+        let sink = crate::output::Collected::default();
+        output(&pages, &rendered, &sink);
+        let files = sink.into_files();
         let js = String::from_utf8(files[0].bytes.clone()).unwrap();
         let v = parsed(&js, "window.studybookSearch=JSON.parse(", ");\n");
         let starts = v["b"].as_array().unwrap();

@@ -14,9 +14,10 @@ use std::ffi::OsStr;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use crate::fsutil::{self, IoError};
-use crate::output::OutputFile;
+use crate::output::{OutputFile, Sink};
 
 /// The list of files this tool wrote, kept inside the output folder.
 pub const MANIFEST: &str = ".studybook-manifest";
@@ -47,69 +48,116 @@ pub enum Stale {
     Keep,
 }
 
-pub fn write_output(
-    dest: &Path,
-    files: &[OutputFile],
-    stale: Stale,
-) -> Result<WriteStats, IoError> {
-    use rayon::prelude::*;
-    fsutil::create_dir_all(dest)?;
-    remove_stale_temp_files(dest);
-    let previous = read_manifest(dest);
-    let current: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let replaced = std::sync::Mutex::new(Vec::new());
-    // Comparing and writing are independent per file (and I/O-bound): in parallel.
-    let changed: Vec<bool> = files
-        .par_iter()
-        .map(|file| {
-            let Some(path) = safe_join(dest, &file.path) else {
-                return Err(refused(dest, &file.path));
-            };
-            let links = prepare_parents(dest, &path)?;
-            replaced.lock().expect("no panic holds it").extend(links);
-            let same = is_plain_file(&path) && same_content(&path, &file.bytes);
-            if !same {
-                if let Some(link) = replace_link(dest, &path)? {
-                    replaced.lock().expect("no panic holds it").push(link);
-                }
-                write_atomically(&path, &file.bytes)?;
-            }
-            Ok(!same)
+/// Writes the files of one build as they are put ([`Sink`]), from any thread, so no one holds
+/// the whole site; [`Writer::finish`] then deals with what the previous build wrote and this one
+/// did not, and writes the manifest. A second file for a path already written is refused and
+/// reported by the caller ([`Writer::finish`] returns the first I/O error; later files are
+/// skipped once one happened).
+pub struct Writer {
+    dest: PathBuf,
+    previous: Vec<String>,
+    current: Mutex<BTreeSet<String>>,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+    replaced: Mutex<Vec<(String, PathBuf)>>,
+    failed: Mutex<Option<IoError>>,
+}
+
+impl Writer {
+    /// Makes the output folder and removes the temporary files a killed build left in it.
+    pub fn open(dest: &Path) -> Result<Self, IoError> {
+        fsutil::create_dir_all(dest)?;
+        remove_stale_temp_files(dest);
+        Ok(Self {
+            dest: dest.to_path_buf(),
+            previous: read_manifest(dest),
+            current: Mutex::default(),
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+            replaced: Mutex::default(),
+            failed: Mutex::default(),
         })
-        .collect::<Result<_, IoError>>()?;
-    let mut stats = WriteStats {
-        written: changed.iter().filter(|&&c| c).count(),
-        ..WriteStats::default()
-    };
-    stats.unchanged = changed.len() - stats.written;
-    let mut listed: BTreeSet<String> = current.iter().map(|p| p.to_string()).collect();
-    for old in previous.iter().filter(|p| !current.contains(p.as_str())) {
-        let Some(path) = safe_join(dest, old) else {
-            continue;
+    }
+
+    /// Writes one file unless its bytes are already there. Returns whether it was written.
+    fn write(&self, file: &OutputFile) -> Result<bool, IoError> {
+        let dest = &self.dest;
+        let Some(path) = safe_join(dest, &file.path) else {
+            return Err(refused(dest, &file.path));
         };
-        if stale == Stale::Keep {
-            if std::fs::symlink_metadata(&path).is_ok() {
-                stats.kept += 1;
-                listed.insert(old.clone());
+        let links = prepare_parents(dest, &path)?;
+        lock(&self.replaced).extend(links);
+        let same = is_plain_file(&path) && same_content(&path, &file.bytes);
+        if !same {
+            if let Some(link) = replace_link(dest, &path)? {
+                lock(&self.replaced).push(link);
             }
-            continue;
+            write_atomically(&path, &file.bytes)?;
         }
-        // A folder on the way that is a link would make the removal reach outside: leave it.
-        if parents_are_real(dest, &path) {
-            fsutil::remove_file(&path)?;
-            stats.removed += 1;
-            remove_empty_parents(dest, &path);
+        Ok(!same)
+    }
+
+    /// Removes (or, with [`Stale::Keep`], keeps listing) the files of the previous build that
+    /// this one did not write, and writes the manifest.
+    pub fn finish(self, stale: Stale) -> Result<WriteStats, IoError> {
+        if let Some(e) = lock(&self.failed).take() {
+            return Err(e);
         }
+        let dest = &self.dest;
+        let current = self.current.into_inner().expect("no panic holds it");
+        let mut stats = WriteStats {
+            written: self.written.into_inner(),
+            unchanged: self.unchanged.into_inner(),
+            ..WriteStats::default()
+        };
+        let mut replaced = self.replaced.into_inner().expect("no panic holds it");
+        let mut listed = current.clone();
+        for old in self.previous.iter().filter(|p| !current.contains(*p)) {
+            let Some(path) = safe_join(dest, old) else {
+                continue;
+            };
+            if stale == Stale::Keep {
+                if std::fs::symlink_metadata(&path).is_ok() {
+                    stats.kept += 1;
+                    listed.insert(old.clone());
+                }
+                continue;
+            }
+            // A folder on the way that is a link would make the removal reach outside: leave it.
+            if parents_are_real(dest, &path) {
+                fsutil::remove_file(&path)?;
+                stats.removed += 1;
+                remove_empty_parents(dest, &path);
+            }
+        }
+        let manifest: String = listed.iter().map(|p| format!("{p}\n")).collect();
+        let manifest_path = dest.join(MANIFEST);
+        replaced.extend(replace_link(dest, &manifest_path)?);
+        write_atomically(&manifest_path, manifest.as_bytes())?;
+        replaced.sort();
+        stats.replaced_links = replaced;
+        Ok(stats)
     }
-    let manifest: String = listed.iter().map(|p| format!("{p}\n")).collect();
-    let manifest_path = dest.join(MANIFEST);
-    if let Some(link) = replace_link(dest, &manifest_path)? {
-        replaced.lock().expect("no panic holds it").push(link);
+}
+
+impl Sink for Writer {
+    fn put(&self, file: OutputFile) {
+        if lock(&self.failed).is_some() || !lock(&self.current).insert(file.path.clone()) {
+            return;
+        }
+        match self.write(&file) {
+            Ok(true) => self.written.fetch_add(1, Ordering::Relaxed),
+            Ok(false) => self.unchanged.fetch_add(1, Ordering::Relaxed),
+            Err(e) => {
+                lock(&self.failed).get_or_insert(e);
+                0
+            }
+        };
     }
-    write_atomically(&manifest_path, manifest.as_bytes())?;
-    stats.replaced_links = replaced.into_inner().expect("no panic holds it");
-    stats.replaced_links.sort();
-    Ok(stats)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().expect("no panic holds it")
 }
 
 fn refused(dest: &Path, rel: &str) -> IoError {
@@ -295,6 +343,18 @@ fn remove_empty_parents(dest: &Path, file: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One whole build's files through the writer, in parallel as `build` puts them.
+    fn write_output(
+        dest: &Path,
+        files: &[OutputFile],
+        stale: Stale,
+    ) -> Result<WriteStats, IoError> {
+        use rayon::prelude::*;
+        let writer = Writer::open(dest)?;
+        files.par_iter().for_each(|f| writer.put(f.clone()));
+        writer.finish(stale)
+    }
 
     fn names(dir: &Path) -> Vec<String> {
         let mut v: Vec<String> = walkdir::WalkDir::new(dir)

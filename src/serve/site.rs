@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::index::PageId;
 use crate::layout::{self, Fingerprints};
+use crate::output::Collected;
 
 use super::change::{page_change, Change, PageChange};
 
@@ -136,9 +137,10 @@ impl LiveSite {
         };
         let ids: Vec<PageId> = pages.into_iter().collect();
         let mut laid_out = Vec::new();
-        let generated = build::assemble(&self.root, config, a, |site, tera| {
+        let shared = Collected::default();
+        let diagnostics = build::assemble(&self.root, config, a, &shared, |site, tera, sink| {
             laid_out = layout::layout_pages(site, tera, &ids);
-            layout::layout_shared(site, tera)
+            layout::layout_shared(site, tera, sink)
         });
         let page_urls: HashSet<&str> = a.pages.iter().map(|p| p.url.as_str()).collect();
         let mut files: Files = self
@@ -148,7 +150,7 @@ impl LiveSite {
             .map(|(p, b)| (p.clone(), b.clone()))
             .collect();
         let mut touched = BTreeSet::new();
-        for f in generated.files {
+        for f in shared.into_files() {
             touched.insert(f.path.clone());
             files.insert(f.path, f.bytes.into());
         }
@@ -160,7 +162,7 @@ impl LiveSite {
         );
         let changed = changed_paths(&self.files, &files, Some(&touched));
         self.files = files;
-        self.site_wide_diagnostics = generated.diagnostics;
+        self.site_wide_diagnostics = diagnostics;
         self.collect_diagnostics();
         Update {
             changed,
@@ -194,21 +196,25 @@ impl LiveSite {
         let all: Vec<PageId> = (0..analyzed.pages.len()).collect();
         let mut page_diagnostics = vec![Vec::new(); all.len()];
         let mut fingerprints = Fingerprints::default();
-        let generated = build::assemble(&self.root, &config, &analyzed, |site, tera| {
-            fingerprints = layout::fingerprints(site);
-            let mut out = Vec::new();
-            for laid in layout::layout_pages(site, tera, &all) {
-                match laid.result {
-                    Ok(file) => out.push(file),
-                    Err(d) => page_diagnostics[laid.page] = d,
+        let collected = Collected::default();
+        let diagnostics = build::assemble(
+            &self.root,
+            &config,
+            &analyzed,
+            &collected,
+            |site, tera, sink| {
+                fingerprints = layout::fingerprints(site);
+                for laid in layout::layout_pages(site, tera, &all) {
+                    match laid.result {
+                        Ok(file) => sink.put(file),
+                        Err(d) => page_diagnostics[laid.page] = d,
+                    }
                 }
-            }
-            let (shared, diags) = layout::layout_shared(site, tera);
-            out.extend(shared);
-            (out, diags)
-        });
-        let files: Files = generated
-            .files
+                layout::layout_shared(site, tera, sink)
+            },
+        );
+        let files: Files = collected
+            .into_files()
             .into_iter()
             .map(|f| (f.path, f.bytes.into()))
             .collect();
@@ -216,7 +222,7 @@ impl LiveSite {
         self.files = files;
         self.fingerprints = fingerprints;
         self.page_diagnostics = page_diagnostics;
-        self.site_wide_diagnostics = generated.diagnostics;
+        self.site_wide_diagnostics = diagnostics;
         self.config = Some(config);
         self.analyzed = Some(analyzed);
         self.collect_diagnostics();
@@ -367,13 +373,23 @@ pub(super) mod tests {
             root: root.to_path_buf(),
             ..BuildOptions::default()
         });
-        let full = build::generate(root, &config.unwrap(), &RenderCache::in_memory(), &Silent);
+        let files = Collected::default();
+        let full = build::generate(
+            root,
+            &config.unwrap(),
+            &RenderCache::in_memory(),
+            &Silent,
+            &files,
+        );
         diags.extend(full.diagnostics);
         crate::diagnostics::sort(&mut diags);
         let short = |d: &[Diagnostic]| d.iter().map(Diagnostic::short).collect::<Vec<_>>();
         assert_eq!(short(&site.diagnostics), short(&diags));
-        let full: BTreeMap<String, Vec<u8>> =
-            full.files.into_iter().map(|f| (f.path, f.bytes)).collect();
+        let full: BTreeMap<String, Vec<u8>> = files
+            .into_files()
+            .into_iter()
+            .map(|f| (f.path, f.bytes))
+            .collect();
         let live: BTreeMap<String, Vec<u8>> = site
             .files
             .iter()
