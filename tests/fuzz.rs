@@ -375,3 +375,14 @@ fn the_balance_check_finds_what_it_should() {
     assert!(balanced("<details><summary>x</summary>").is_err());
     assert!(balanced("<div><!-- unclosed").is_err());
 }
+
+/// Inputs the property test found, kept so they are tried on every run.
+#[test]
+fn found_cases_build_balanced() {
+    let dir = tempfile::tempdir().unwrap();
+    // An embedded section whose heading sits inside a quote.
+    let a =
+        "---\ntitle: Page B\naliases: [Page A, \"$\", \"[[\"]\ntags: [x, 批]\n---\n> # [[#Sec]]\n";
+    let b = "---\ntitle: [\n---\n> [![[Page B#Sec]]\n";
+    build_and_check(dir.path(), &[("a.md", a), ("sub/b.md", b)]).unwrap();
+}

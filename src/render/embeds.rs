@@ -51,13 +51,51 @@ pub(super) fn section_html<'h>(html: &'h str, anchor: &str) -> Option<&'h str> {
             .filter_map(|l| html[at..].find(&format!("<h{l} ")).map(|i| at + i))
             .min()
             .unwrap_or(html.len());
-        return Some(&html[start..end]);
+        // A heading inside a quote, list or callout: the section ends where that container does.
+        return Some(balanced_prefix(&html[start..end]));
     }
     let close = format!("</{tag}>");
     let end = html[at..]
         .find(&close)
         .map_or(html.len(), |i| at + i + close.len());
     Some(&html[start..end])
+}
+
+/// The longest start of `html` that closes no element it did not open: rendered HTML escapes
+/// every `<` in text, so each one starts a tag or a comment.
+fn balanced_prefix(html: &str) -> &str {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr",
+    ];
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(i) = html[at..].find('<') {
+        let start = at + i;
+        let rest = &html[start..];
+        let end = if rest.starts_with("<!--") {
+            rest.find("-->").map_or(html.len(), |e| start + e + 3)
+        } else {
+            rest.find('>').map_or(html.len(), |e| start + e + 1)
+        };
+        let tag = &html[start..end];
+        let name: String = tag
+            .trim_start_matches(['<', '/'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if tag.starts_with("</") {
+            if depth == 0 {
+                return &html[..start];
+            }
+            depth -= 1;
+        } else if !tag.starts_with("<!") && !tag.ends_with("/>") && !VOID.contains(&name.as_str()) {
+            depth += 1;
+        }
+        at = end;
+    }
+    html
 }
 
 impl<'e, 'd> Renderer<'e, 'd> {

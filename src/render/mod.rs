@@ -1152,6 +1152,13 @@ mod tests {
             Some("<h2 id=\"a\">A</h2>\n<p>x</p>\n<h3 id=\"b\">B</h3>\n")
         );
         assert_eq!(section_html(html, "^k"), Some("<p id=\"^k\">k</p>"));
+        // Found by tests/fuzz.rs: a heading inside a quote took the quote's end tag with it,
+        // and the page embedding that section closed an element it never opened.
+        let quoted = "<blockquote>\n<h1 id=\"s\">S</h1>\n<p>a<br>b<!-- </x> --><img src=\"i\"/></p>\n</blockquote>\n<p>after</p>\n";
+        assert_eq!(
+            section_html(quoted, "s"),
+            Some("<h1 id=\"s\">S</h1>\n<p>a<br>b<!-- </x> --><img src=\"i\"/></p>\n")
+        );
         let f = fixture(&[(
             "d.md",
             "```mermaid\ngraph TD; A-->B\n```\n\n```dataview\nLIST\n```\n",
