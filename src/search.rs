@@ -311,6 +311,10 @@ fn shown_title<'a>(page: &'a Page, r: &'a Rendered) -> &'a str {
     r.title.as_ref().map_or(&page.title, |t| &t.text)
 }
 
+/// Pages tokenised together: enough to keep every core busy, few enough that their term lists
+/// (a few KB per page, in many small strings) stay small beside the index.
+const TOKENIZE_CHUNK: usize = 128;
+
 /// The documents and postings of every page, before serialisation.
 struct Built<'a> {
     pages: Vec<PageEntry<'a>>,
@@ -324,48 +328,53 @@ fn collect<'a>(pages: &'a [Page], rendered: &'a [Rendered]) -> Built<'a> {
         docs: Vec::new(),
         inverted: Inverted::default(),
     };
-    // Tokenising is the costly part and independent per page: in parallel, then merged in order.
-    let terms: Vec<(Terms, Vec<Terms>)> = {
-        use rayon::prelude::*;
-        pages
-            .par_iter()
-            .zip(rendered)
-            .map(|(page, r)| {
-                let sections = r
-                    .sections
-                    .iter()
-                    .map(|s| section_terms(&s.heading, &s.text))
-                    .collect();
-                (page_terms(page, shown_title(page, r)), sections)
-            })
-            .collect()
-    };
-    for (pid, ((page, r), (page_terms, section_terms))) in
-        pages.iter().zip(rendered).zip(terms).enumerate()
+    // Tokenising is the costly part and independent per page: in parallel, then merged in order,
+    // a chunk of pages at a time so that only one chunk's term lists are held at once.
+    let mut pid = 0u32;
+    for (pages, rendered) in pages
+        .chunks(TOKENIZE_CHUNK)
+        .zip(rendered.chunks(TOKENIZE_CHUNK))
     {
-        let pid = pid as u32;
-        built.pages.push(PageEntry {
-            url: &page.url,
-            title: shown_title(page, r),
-            first_doc: built.docs.len() as u32,
-        });
-        built.inverted.add_page_field(pid, page_terms);
-        // The first doc is always the page's top, so a title hit links to the page itself.
-        if r.sections.first().is_none_or(|s| s.id.is_some()) {
-            built.docs.push(DocEntry {
-                anchor: "",
-                heading: "",
-                text: "",
+        let terms: Vec<(Terms, Vec<Terms>)> = {
+            use rayon::prelude::*;
+            pages
+                .par_iter()
+                .zip(rendered)
+                .map(|(page, r)| {
+                    let sections = r
+                        .sections
+                        .iter()
+                        .map(|s| section_terms(&s.heading, &s.text))
+                        .collect();
+                    (page_terms(page, shown_title(page, r)), sections)
+                })
+                .collect()
+        };
+        for ((page, r), (page_terms, section_terms)) in pages.iter().zip(rendered).zip(terms) {
+            built.pages.push(PageEntry {
+                url: &page.url,
+                title: shown_title(page, r),
+                first_doc: built.docs.len() as u32,
             });
-        }
-        for (s, terms) in r.sections.iter().zip(section_terms) {
-            let doc = built.docs.len() as u32;
-            built.inverted.add_section(doc, terms);
-            built.docs.push(DocEntry {
-                anchor: s.id.as_deref().unwrap_or(""),
-                heading: &s.heading,
-                text: &s.text,
-            });
+            built.inverted.add_page_field(pid, page_terms);
+            // The first doc is always the page's top, so a title hit links to the page itself.
+            if r.sections.first().is_none_or(|s| s.id.is_some()) {
+                built.docs.push(DocEntry {
+                    anchor: "",
+                    heading: "",
+                    text: "",
+                });
+            }
+            for (s, terms) in r.sections.iter().zip(section_terms) {
+                let doc = built.docs.len() as u32;
+                built.inverted.add_section(doc, terms);
+                built.docs.push(DocEntry {
+                    anchor: s.id.as_deref().unwrap_or(""),
+                    heading: &s.heading,
+                    text: &s.text,
+                });
+            }
+            pid += 1;
         }
     }
     built
