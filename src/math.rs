@@ -61,13 +61,14 @@ impl<'a> MathRenderer<'a> {
 }
 
 /// Part of the cache key: bump it whenever [`compact`] changes.
-const OUTPUT_FORMAT: &str = "compact-2";
+const OUTPUT_FORMAT: &str = "compact-4";
 
 /// KaTeX's HTML without bytes a browser ignores: the MathML namespace (an HTML parser gives
-/// `<math>` that namespace itself), the `;` that ends every inline style, and the quotes around
-/// class and style values that need none. Formulas are most of a page's weight, so these few
-/// bytes each add up. The outer `class="katex…"` attributes keep their quotes: tools that read
-/// the HTML back (the Anki export) look for them.
+/// `<math>` that namespace itself), the `;` that ends every inline style, the leading zero of
+/// lengths (`.25em`), and the quotes around attribute values that need none. Formulas are most
+/// of a page's weight, so these few bytes each add up. The outer `class="katex"` and
+/// `class="katex-display"` keep their quotes: tools that read the HTML back (the Anki export)
+/// look for them.
 fn compact(html: &str) -> String {
     // KaTeX escapes quotes in text, so `;"` only ever ends a style attribute.
     let html = html
@@ -78,23 +79,71 @@ fn compact(html: &str) -> String {
     while let Some(at) = rest.find("=\"") {
         let (before, after) = (&rest[..at], &rest[at + 2..]);
         let Some(len) = after.find('"') else { break };
-        let value = &after[..len];
+        let value = if before.ends_with(" style") {
+            std::borrow::Cow::Owned(without_leading_zeros(&after[..len]))
+        } else {
+            std::borrow::Cow::Borrowed(&after[..len])
+        };
         let next = after[len + 1..].chars().next();
-        let bare = (before.ends_with(" class") || before.ends_with(" style"))
-            && !value.is_empty()
-            && !value.starts_with("katex")
+        // Links keep their quotes: later stages rewrite `href="…"` (`\href` in a formula).
+        let bare = !value.is_empty()
+            && !before.ends_with(" href")
+            && !matches!(&*value, "katex" | "katex-display")
             && !value.contains(|c: char| c.is_whitespace() || "\"'=<>`/".contains(c))
             && matches!(next, Some(' ' | '>'));
         out.push_str(before);
         if bare {
             out.push('=');
-            out.push_str(value);
+            out.push_str(&value);
         } else {
             out.push_str("=\"");
-            out.push_str(value);
+            out.push_str(&value);
             out.push('"');
         }
         rest = &after[len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `top:-0.25em;height:0.5em` as `top:-.25em;height:.5em`: a length's leading zero says nothing.
+fn without_leading_zeros(style: &str) -> String {
+    let mut out = String::with_capacity(style.len());
+    let mut prev = ':';
+    let mut chars = style.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '0' && matches!(prev, ':' | '-' | ' ') && chars.peek() == Some(&'.') {
+            prev = c;
+            continue;
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
+}
+
+/// A formula's HTML as pages show it: without the TeX source KaTeX keeps in the MathML
+/// (`<semantics>…<annotation encoding="application/x-tex">`), which neither the visible HTML nor
+/// a screen reader uses. The render stage keeps it in questions, where the Anki export reads it.
+pub fn without_tex(html: &str) -> String {
+    const OPEN: &str = "<math><semantics>";
+    const ANNOTATION: &str = "<annotation encoding=\"application/x-tex\">";
+    const CLOSE: &str = "</annotation></semantics></math>";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        out.push_str("<math>");
+        rest = &rest[at + OPEN.len()..];
+        // KaTeX escapes `<` in TeX, so the annotation's end is the first `</annotation>`.
+        match (rest.find(ANNOTATION), rest.find(CLOSE)) {
+            (Some(a), Some(c)) if a < c => {
+                out.push_str(&rest[..a]);
+                out.push_str("</math>");
+                rest = &rest[c + CLOSE.len()..];
+            }
+            _ => out.push_str("<semantics>"),
+        }
     }
     out.push_str(rest);
     out
@@ -203,6 +252,38 @@ mod tests {
     }
 
     #[test]
+    fn compact_drops_quotes_zeros_and_the_tex_annotation() {
+        let katex = r##"<span class="katex"><span class="katex-mathml"><math xmlns="http://www.w3.org/1998/Math/MathML"><semantics><mrow><mover accent="true"><mi>x</mi><mo>^</mo></mover></mrow><annotation encoding="application/x-tex">\hat x &lt; 1</annotation></semantics></math></span><span class="katex-html" aria-hidden="true"><span class="base"><span class="strut" style="height:0.6944em;vertical-align:-0.05em;"></span><a href="#a">a</a><span class="mord accent">x</span></span></span></span>"##;
+        let html = compact(katex);
+        assert!(html.contains("<mover accent=true>"), "{html}");
+        assert!(
+            html.contains("<span class=strut style=height:.6944em;vertical-align:-.05em>"),
+            "{html}"
+        );
+        assert!(html.contains("<span class=\"mord accent\">"), "{html}");
+        assert!(
+            html.contains("<a href=\"#a\">"),
+            "links keep their quotes: {html}"
+        );
+        assert!(
+            html.starts_with("<span class=\"katex\"><span class=katex-mathml><math><semantics>"),
+            "{html}"
+        );
+        let shown = without_tex(&html);
+        assert!(shown.contains("<math><mrow><mover accent=true>"), "{shown}");
+        assert!(shown.contains("</mover></mrow></math></span>"), "{shown}");
+        assert!(
+            !shown.contains("hat x") && !shown.contains("semantics"),
+            "{shown}"
+        );
+        assert_eq!(
+            crate::mathtext::readable(&html),
+            crate::mathtext::readable(&shown)
+        );
+        assert_eq!(without_tex("<p>no math</p>"), "<p>no math</p>");
+    }
+
+    #[test]
     fn renders_inline_and_display() {
         let cache = RenderCache::in_memory();
         let m = MathRenderer::new(&BTreeMap::new(), &cache);
@@ -264,7 +345,7 @@ mod tests {
         assert!(html.contains("<math><semantics>"), "{html}");
         assert!(!html.contains(";\""), "{html}");
         assert!(
-            html.contains("<span class=\"katex\"><span class=\"katex-mathml\">"),
+            html.contains("<span class=\"katex\"><span class=katex-mathml>"),
             "{html}"
         );
         assert!(html.contains("<span class=strut style=height:"), "{html}");

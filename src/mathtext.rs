@@ -30,7 +30,8 @@ pub fn readable(katex_html: &str) -> Option<String> {
     Some(tidy(&out))
 }
 
-/// Parses the MathML subset KaTeX writes (no comments, no CDATA, attributes in double quotes).
+/// Parses the MathML subset KaTeX writes (no comments, no CDATA; attribute values quoted or,
+/// after [`crate::math`]'s compaction, bare).
 fn parse(xml: &str) -> Vec<Node> {
     let mut stack: Vec<(String, bool, bool, Vec<Node>)> =
         vec![(String::new(), false, false, Vec::new())];
@@ -49,8 +50,8 @@ fn parse(xml: &str) -> Vec<Node> {
             let self_closing = tag.ends_with('/');
             let tag = tag.trim_end_matches('/');
             let name = tag.split_whitespace().next().unwrap_or("").to_string();
-            let accent = tag.contains("accent=\"true\"");
-            let double_struck = tag.contains("mathvariant=\"double-struck\"");
+            let accent = has_attribute(tag, "accent", "true");
+            let double_struck = has_attribute(tag, "mathvariant", "double-struck");
             stack.push((name, accent, double_struck, Vec::new()));
             if self_closing {
                 close(&mut stack);
@@ -66,6 +67,15 @@ fn parse(xml: &str) -> Vec<Node> {
         close(&mut stack);
     }
     stack.pop().map(|(.., c)| c).unwrap_or_default()
+}
+
+/// Whether the start tag's text (`mover accent=true`) sets `name` to `value`.
+fn has_attribute(tag: &str, name: &str, value: &str) -> bool {
+    tag.split_whitespace().any(|a| {
+        a.strip_prefix(name)
+            .and_then(|v| v.strip_prefix('='))
+            .is_some_and(|v| v.trim_matches('"') == value)
+    })
 }
 
 /// An element being parsed: name, accent, double-struck, children so far.

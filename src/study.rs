@@ -8,7 +8,9 @@ use serde::Serialize;
 use tera::Context;
 
 use crate::index::SiteIndex;
+use crate::math::without_tex;
 use crate::parse::Page;
+use crate::print::rebase;
 use crate::render::Rendered;
 use crate::site_data::SiteData;
 use crate::studymap::{Layers, Topic};
@@ -161,8 +163,8 @@ fn practice_view<'a>(site: &'a SiteData<'a>) -> PracticeView<'a> {
                 category: &page.category,
                 tags: tag_slugs.join(" "),
                 // Written for the topic's folder; the practice page sits at the root.
-                question_html: crate::print::rebase(&q.question_html, &page.url, &empty, ""),
-                answer_html: crate::print::rebase(&q.answer_html, &page.url, &empty, ""),
+                question_html: without_tex(&rebase(&q.question_html, &page.url, &empty, "")),
+                answer_html: without_tex(&rebase(&q.answer_html, &page.url, &empty, "")),
             });
         }
     }

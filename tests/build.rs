@@ -74,11 +74,15 @@ fn code_is_highlighted_with_classes_and_one_stylesheet_has_both_themes() {
     let css = site.out("css/highlight.css");
     assert!(css.contains("prefers-color-scheme: dark"));
     assert!(css.contains("[data-theme=\"dark\"]"));
+    assert!(
+        css.contains(".hl-code i{font-style:normal}"),
+        "runs are upright unless styled"
+    );
     // One short class per token run, and a rule in the stylesheet for each class used.
     let code = wgan.split("language-rust\">").nth(1).unwrap();
     let code = &code[..code.find("</pre>").unwrap()];
     let classes: Vec<&str> = code
-        .split("<span class=")
+        .split("<i class=")
         .skip(1)
         .map(|s| &s[..s.find('>').unwrap()])
         .collect();

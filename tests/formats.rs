@@ -108,13 +108,13 @@ fn an_mdbook_book_builds_in_summary_order_with_its_includes() {
     assert!(tensors.contains("<h2 id=\"11-标量向量张量之间的联系\">"));
     assert!(tensors.contains("<h2 id=\"--open-flag\">"));
     // Highlighted: one short class per token run (the function name after `fn`).
-    assert!(tensors.contains("</span> <span class=ge>main</span>"));
+    assert!(tensors.contains("</i> <i class=ge>main</i>"));
     assert!(
         !tensors.contains("ANCHOR"),
         "anchor lines are not part of an include"
     );
     assert!(
-        tensors.contains("<code class=\"language-rust\"><span class=fc>use</span>"),
+        tensors.contains("<code class=\"language-rust\"><i class=fc>use</i>"),
         "a ::2 range"
     );
     assert!(

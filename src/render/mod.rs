@@ -107,6 +107,8 @@ pub struct Shown {
 pub struct Question {
     pub id: String,
     pub question: String,
+    /// The question and answer as HTML, formulas with their TeX (the Anki export reads it;
+    /// pages show them through [`crate::math::without_tex`]).
     pub question_html: String,
     pub answer_html: String,
     /// The id of the heading the question sits under, if any.
@@ -224,7 +226,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
         self.result.title = self.title();
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
-        self.result.html = Packed::new(&html);
+        self.result.html = Packed::new(&crate::math::without_tex(&html));
         self.result.toc = toc(self.doc.headings, &self.result.headings);
         let mut links: Vec<PageId> = self.links.into_iter().collect();
         links.sort_unstable();
@@ -563,7 +565,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
         pulldown_cmark::html::push_html(&mut html, shown.into_iter());
         Some(Shown {
             text: text.split_whitespace().collect::<Vec<_>>().join(" "),
-            html,
+            html: crate::math::without_tex(&html),
         })
     }
 
@@ -607,7 +609,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
         );
         self.result.headings.push(Shown {
             text: text.clone(),
-            html: shown_html,
+            html: crate::math::without_tex(&shown_html),
         });
         let mut inner = String::new();
         pulldown_cmark::html::push_html(&mut inner, inner_events.into_iter());
