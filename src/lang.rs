@@ -25,7 +25,7 @@ fn is_quote(c: char) -> bool {
 }
 
 /// `html` (a rendered page body) with each Chinese run of its text wrapped in
-/// `<span lang="zh">`; unchanged when it has no Chinese.
+/// `<span lang=zh>`; unchanged when it has no Chinese.
 pub fn mark_chinese(html: &str) -> Cow<'_, str> {
     if !html.chars().any(is_core) {
         return Cow::Borrowed(html);
@@ -87,7 +87,7 @@ fn wrap_runs(text: &str, out: &mut String) {
         }
         let from = chars[start].0;
         let to = chars.get(i).map_or(text.len(), |&(b, _)| b);
-        out.push_str("<span lang=\"zh\">");
+        out.push_str("<span lang=zh>");
         out.push_str(&text[from..to]);
         out.push_str("</span>");
     }
@@ -102,7 +102,7 @@ mod tests {
         let html = "<p>The earth mover’s “WGAN” is 瓦瑟斯坦GAN, and 它的“搬运”代价。</p><pre><code>中文</code></pre><p><code>批</code> <span class=\"katex\"><math><mtext>中</mtext></math></span></p>";
         assert_eq!(
             mark_chinese(html),
-            "<p>The earth mover’s “WGAN” is <span lang=\"zh\">瓦瑟斯坦</span>GAN, and <span lang=\"zh\">它的“搬运”代价。</span></p><pre><code>中文</code></pre><p><code>批</code> <span class=\"katex\"><math><mtext>中</mtext></math></span></p>"
+            "<p>The earth mover’s “WGAN” is <span lang=zh>瓦瑟斯坦</span>GAN, and <span lang=zh>它的“搬运”代价。</span></p><pre><code>中文</code></pre><p><code>批</code> <span class=\"katex\"><math><mtext>中</mtext></math></span></p>"
         );
     }
 

@@ -60,12 +60,22 @@ impl<'a> MathRenderer<'a> {
     }
 }
 
+/// Starts a KaTeX engine on every worker thread (each thread has its own, and starting one takes
+/// tens of milliseconds), in the background: called before the content is loaded, so the
+/// engines are up by the time the first page is rendered. A warm build that renders no formula
+/// pays for it with otherwise idle cores.
+pub fn start_engines() {
+    rayon::spawn_broadcast(|_| {
+        let _ = katex::render("x");
+    });
+}
+
 /// Part of the cache key: bump it whenever [`compact`] changes.
-const OUTPUT_FORMAT: &str = "compact-4";
+const OUTPUT_FORMAT: &str = "compact-5";
 
 /// KaTeX's HTML without bytes a browser ignores: the MathML namespace (an HTML parser gives
-/// `<math>` that namespace itself), the `;` that ends every inline style, the leading zero of
-/// lengths (`.25em`), and the quotes around attribute values that need none. Formulas are most
+/// `<math>` that namespace itself), the `;` that ends every inline style, digits of lengths
+/// beyond a thousandth of an em and their leading zero (`.25em`), and the quotes around attribute values that need none. Formulas are most
 /// of a page's weight, so these few bytes each add up. The outer `class="katex"` and
 /// `class="katex-display"` keep their quotes: tools that read the HTML back (the Anki export)
 /// look for them.
@@ -80,7 +90,7 @@ fn compact(html: &str) -> String {
         let (before, after) = (&rest[..at], &rest[at + 2..]);
         let Some(len) = after.find('"') else { break };
         let value = if before.ends_with(" style") {
-            std::borrow::Cow::Owned(without_leading_zeros(&after[..len]))
+            std::borrow::Cow::Owned(compact_lengths(&after[..len]))
         } else {
             std::borrow::Cow::Borrowed(&after[..len])
         };
@@ -106,19 +116,33 @@ fn compact(html: &str) -> String {
     out
 }
 
-/// `top:-0.25em;height:0.5em` as `top:-.25em;height:.5em`: a length's leading zero says nothing.
-fn without_leading_zeros(style: &str) -> String {
+/// A style's lengths to three decimals without a leading zero: `top:-2.40029em;height:0.5em`
+/// as `top:-2.4em;height:.5em`. A thousandth of an em is a sixtieth of a pixel at 16px, and
+/// KaTeX's four or five decimals are a tenth of a formula's weight.
+fn compact_lengths(style: &str) -> String {
     let mut out = String::with_capacity(style.len());
-    let mut prev = ':';
-    let mut chars = style.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '0' && matches!(prev, ':' | '-' | ' ') && chars.peek() == Some(&'.') {
-            prev = c;
-            continue;
+    let mut rest = style;
+    while let Some(at) = rest.find(|c: char| c.is_ascii_digit() || c == '.') {
+        out.push_str(&rest[..at]);
+        let len = rest[at..]
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len() - at);
+        let number = &rest[at..at + len];
+        match number.parse::<f64>() {
+            Ok(value) if number.contains('.') => {
+                let rounded = format!("{value:.3}");
+                let rounded = rounded.trim_end_matches('0').trim_end_matches('.');
+                let rounded = rounded
+                    .strip_prefix('0')
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or(rounded);
+                out.push_str(if rounded.is_empty() { "0" } else { rounded });
+            }
+            _ => out.push_str(number),
         }
-        out.push(c);
-        prev = c;
+        rest = &rest[at + len..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -252,12 +276,23 @@ mod tests {
     }
 
     #[test]
+    fn lengths_keep_three_decimals() {
+        assert_eq!(
+            compact_lengths(
+                "top:-2.40029em;margin-right:0.05em;height:1em;width:0.0001em;x:10.9996em"
+            ),
+            "top:-2.4em;margin-right:.05em;height:1em;width:0em;x:11em"
+        );
+        assert_eq!(compact_lengths("height:0.69444em"), "height:.694em");
+    }
+
+    #[test]
     fn compact_drops_quotes_zeros_and_the_tex_annotation() {
-        let katex = r##"<span class="katex"><span class="katex-mathml"><math xmlns="http://www.w3.org/1998/Math/MathML"><semantics><mrow><mover accent="true"><mi>x</mi><mo>^</mo></mover></mrow><annotation encoding="application/x-tex">\hat x &lt; 1</annotation></semantics></math></span><span class="katex-html" aria-hidden="true"><span class="base"><span class="strut" style="height:0.6944em;vertical-align:-0.05em;"></span><a href="#a">a</a><span class="mord accent">x</span></span></span></span>"##;
+        let katex = r##"<span class="katex"><span class="katex-mathml"><math xmlns="http://www.w3.org/1998/Math/MathML"><semantics><mrow><mover accent="true"><mi>x</mi><mo>^</mo></mover></mrow><annotation encoding="application/x-tex">\hat x &lt; 1</annotation></semantics></math></span><span class="katex-html" aria-hidden="true"><span class="base"><span class="strut" style="height:0.69444em;vertical-align:-0.05em;"></span><a href="#a">a</a><span class="mord accent">x</span></span></span></span>"##;
         let html = compact(katex);
         assert!(html.contains("<mover accent=true>"), "{html}");
         assert!(
-            html.contains("<span class=strut style=height:.6944em;vertical-align:-.05em>"),
+            html.contains("<span class=strut style=height:.694em;vertical-align:-.05em>"),
             "{html}"
         );
         assert!(html.contains("<span class=\"mord accent\">"), "{html}");

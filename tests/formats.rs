@@ -12,7 +12,7 @@ use common::{html_files, urls, Site};
 /// (they hold text only), so assertions read the markup the formats produce.
 fn out(site: &Site, rel: &str) -> String {
     let html = site.out(rel);
-    let mark = "<span lang=\"zh\">";
+    let mark = "<span lang=zh>";
     let mut plain = String::with_capacity(html.len());
     let mut rest = html.as_str();
     while let Some(at) = rest.find(mark) {

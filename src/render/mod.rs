@@ -618,12 +618,9 @@ impl<'e, 'd> Renderer<'e, 'd> {
         let id = heading.map_or_else(|| crate::slug::slugify(&text, "section"), |h| h.id.clone());
         let n = level as u8;
         self.out.push(Event::Html(
-            format!(
-                "<h{n} id=\"{id}\">{inner}<a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"{}\">#</a></h{n}>\n",
-                escape(&self.env.strings.permalink),
-                id = escape(&id)
-            )
-            .into(),
+            // The `#` link beside each heading is added by the theme's script (site.js): in
+            // every heading of every page it would weigh more than the heading.
+            format!("<h{n} id=\"{id}\">{inner}</h{n}>\n", id = escape(&id)).into(),
         ));
         self.finish_section();
         self.section = Section {
@@ -1096,9 +1093,9 @@ mod tests {
         let f = fixture(&[("c.md", "Intro words.\n\n## 面试回答\n\n中文 text\n\n### Code\n\n```python {run}\nx = 1 < 2\n```\n\n```klingon\nqapla'\n```\n")]);
         let r = render_page(&f, 0);
         assert!(
-            r.html.unpack().contains(
-                "<h2 id=\"面试回答\">面试回答<a class=\"heading-anchor\" href=\"#面试回答\""
-            ),
+            r.html
+                .unpack()
+                .contains("<h2 id=\"面试回答\">面试回答</h2>"),
             "{}",
             r.html
         );

@@ -427,6 +427,18 @@
   };
 
   if (!box) return;
+  /* The box's controls are made here rather than written into every page: without this script
+     they could not search anyway. A theme may still write its own. */
+  if (!box.querySelector("input")) {
+    box.innerHTML = '<label class="visually-hidden" for="search-input"></label>' +
+      '<input id="search-input" class="search-input" type="search" role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="search-results" aria-keyshortcuts="/ s" autocomplete="off" spellcheck="false">' +
+      '<ul id="search-results" class="search-results" role="listbox" hidden></ul>' +
+      '<div class="visually-hidden" role="status" aria-live="polite"></div>';
+    box.querySelector("label").textContent = box.getAttribute("data-label");
+    box.querySelector("input").placeholder = box.getAttribute("data-placeholder");
+    box.querySelector("input").title = box.getAttribute("data-shortcut");
+    box.querySelector("ul").setAttribute("aria-label", box.getAttribute("data-label"));
+  }
   var input = box.querySelector("input");
   var list = box.querySelector("[role=listbox]");
   var status = box.querySelector("[role=status]");

@@ -11,6 +11,22 @@
     return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
+  /* A `#` link beside each heading of the notes, made here rather than written into every
+     page: hidden until the heading is hovered or the link focused (style.css). */
+  var main = document.getElementById("main");
+  var permalink = main && main.getAttribute("data-permalink");
+  if (permalink) {
+    main.querySelectorAll(":is(.content, .intro, .category-intro) :is(h1, h2, h3, h4, h5, h6)[id]").forEach(function (h) {
+      if (h.querySelector(".heading-anchor")) return;
+      var a = document.createElement("a");
+      a.className = "heading-anchor";
+      a.href = "#" + encodeURIComponent(h.id);
+      a.setAttribute("aria-label", permalink);
+      a.textContent = "#";
+      h.appendChild(a);
+    });
+  }
+
   var toggle = document.querySelector(".theme-toggle");
   if (toggle) {
     toggle.setAttribute("aria-pressed", currentTheme() === "dark" ? "true" : "false");

@@ -22,11 +22,24 @@ async function checkTopic(url, allowed) {
   assert.ok(math.width > 20 && math.height > 10, `display math has a rendered size: ${JSON.stringify(math)}`);
   assert.match(math.font, /KaTeX_Math/);
   assert.ok(math.loaded, "KaTeX's font loaded from the output folder");
-  const colours = await page.evaluate(() => {
-    const spans = [...document.querySelectorAll("pre.hl-code code span[class]")];
-    return new Set(spans.map((s) => getComputedStyle(s).color)).size;
+  const { colours, upright } = await page.evaluate(() => {
+    const runs = [...document.querySelectorAll("pre.hl-code code i[class]")];
+    return {
+      colours: new Set(runs.map((s) => getComputedStyle(s).color)).size,
+      upright: runs.filter((s) => getComputedStyle(s).fontStyle === "normal").length / runs.length,
+    };
   });
   assert.ok(colours >= 3, `highlighted code shows several colours, got ${colours}`);
+  assert.ok(upright > 0.5, `token runs are <i> but upright unless the theme says italic: ${upright}`);
+  const anchor = await page.evaluate(() => {
+    const h = document.querySelector(".content h2[id]");
+    const a = h && h.querySelector("a.heading-anchor");
+    return a && { href: a.getAttribute("href"), id: h.id, label: a.getAttribute("aria-label") };
+  });
+  assert.ok(anchor, "site.js gives each heading its # link");
+  assert.equal(decodeURIComponent(anchor.href), "#" + anchor.id);
+  assert.ok(anchor.label, "the link has an accessible name");
+  assert.ok(await page.locator("#search-input[placeholder]").count(), "search.js makes the search box");
   assert.equal(await page.locator(".math-error, .katex-error").count(), 0);
   assert.deepEqual(problems.consoleErrors, []);
   assert.deepEqual(problems.failed, []);
