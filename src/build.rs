@@ -300,6 +300,7 @@ pub fn analyze(
     cache: &RenderCache,
     progress: &dyn Progress,
 ) -> Analyzed {
+    crate::math::start_engines();
     let mut diags = Vec::new();
     let (theme, theme_diags) = Theme::load(root);
     diags.extend(theme_diags);
@@ -359,13 +360,30 @@ pub fn code_theme(config: &Config, diags: &mut Vec<Diagnostic>) -> CodeTheme {
 }
 
 /// The one render loop: pages in parallel, each a pure function of the page and the index.
+/// Longest first from one shared queue: the pages with the most to render (formulas are most
+/// of a cold build) start early, and the short ones fill the cores at the end.
 fn render_pages(env: &RenderEnv<'_>, ids: &[PageId], progress: &dyn Progress) -> Vec<Rendered> {
-    ids.par_iter()
-        .map(|&id| {
-            let r = render::render(env, &Doc::of_page(&env.pages[id], id));
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut queue: Vec<usize> = (0..ids.len()).collect();
+    queue.sort_by_key(|&i| std::cmp::Reverse(env.pages[ids[i]].source.text.len()));
+    let next = AtomicUsize::new(0);
+    let done: Vec<Vec<(usize, Rendered)>> = rayon::broadcast(|_| {
+        let mut mine = Vec::new();
+        while let Some(&i) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let id = ids[i];
+            mine.push((i, render::render(env, &Doc::of_page(&env.pages[id], id))));
             progress.page_rendered();
-            r
-        })
+        }
+        mine
+    });
+    let mut slots: Vec<Option<Rendered>> =
+        std::iter::repeat_with(|| None).take(ids.len()).collect();
+    for (i, r) in done.into_iter().flatten() {
+        slots[i] = Some(r);
+    }
+    slots
+        .into_iter()
+        .map(|r| r.expect("every queued page was rendered"))
         .collect()
 }
 
