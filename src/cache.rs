@@ -46,7 +46,8 @@ struct Store {
 }
 
 /// The entries of the file at `path`, streamed from disk: none when it is missing, from another
-/// format, or damaged anywhere (a damaged cache is ignored, not an error).
+/// format, or damaged anywhere (a damaged cache is ignored, not an error). The checksums find
+/// damage; an entry that still does not unpack is rendered anew when looked up.
 fn read_file(path: &Path) -> HashMap<u128, Packed> {
     let Ok(file) = std::fs::File::open(path) else {
         return HashMap::new();
@@ -78,7 +79,7 @@ fn read_entries(r: &mut impl Read) -> Option<HashMap<u128, Packed>> {
         if xxhash_rust::xxh3::xxh3_64(&bytes) != checksum {
             return None;
         }
-        entries.insert(u128::from_le_bytes(key), Packed::from_parts(bytes, len)?);
+        entries.insert(u128::from_le_bytes(key), Packed::from_parts(bytes, len));
     }
 }
 
@@ -140,6 +141,11 @@ impl RenderCache {
         }
     }
 
+    /// True when there is no cache file yet: every formula will be rendered.
+    pub fn is_cold(&self) -> bool {
+        self.path.as_ref().is_none_or(|p| !p.exists())
+    }
+
     /// Called once every page is rendered: saves the cache (unless read-only) and frees its
     /// entries, which the layout stage no longer needs. Later lookups render anew.
     pub fn finish_rendering(&self) -> Result<(), crate::fsutil::IoError> {
@@ -174,9 +180,16 @@ impl RenderCache {
         render: impl FnOnce() -> Result<String, E>,
     ) -> Result<(String, bool), E> {
         self.used.lock().expect("cache lock").insert(key);
-        if let Some(hit) = self.store().entries.read().expect("cache lock").get(&key) {
+        let hit = self
+            .store()
+            .entries
+            .read()
+            .expect("cache lock")
+            .get(&key)
+            .and_then(Packed::try_unpack);
+        if let Some(hit) = hit {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok((hit.unpack(), false));
+            return Ok((hit, false));
         }
         let html = render()?;
         self.misses.fetch_add(1, Ordering::Relaxed);
@@ -289,5 +302,18 @@ mod tests {
         assert!(read_file(&path).is_empty(), "a flipped bit is caught");
         std::fs::write(&path, br#"{"format":1,"entries":[]}"#).unwrap();
         assert!(read_file(&path).is_empty(), "the old JSON cache is ignored");
+    }
+
+    #[test]
+    fn an_entry_that_does_not_unpack_is_rendered_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.bin");
+        let garbage = Packed::from_parts(vec![0xff; 8], 40);
+        let mut file = std::fs::File::create(&path).unwrap();
+        write_entries(&mut file, [(7u128, &garbage)].into_iter()).unwrap();
+        let c = RenderCache::open(&path);
+        let v = c.get_or_render::<()>(7, || Ok("fresh".into())).unwrap();
+        assert_eq!(v, "fresh");
+        assert_eq!(c.misses.load(Ordering::Relaxed), 1);
     }
 }

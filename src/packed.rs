@@ -19,12 +19,17 @@ impl Packed {
         }
     }
 
-    /// The text. Packed bytes only ever come from [`Packed::new`] or [`Packed::from_parts`]
-    /// checked, so unpacking cannot fail.
+    /// The text of a value packed in this process ([`Packed::new`]), which cannot be damaged.
     pub fn unpack(&self) -> String {
-        let bytes = lz4_flex::decompress(&self.bytes, self.len)
-            .expect("packed bytes were made by Packed::new");
-        String::from_utf8(bytes).expect("packed bytes hold UTF-8")
+        self.try_unpack()
+            .expect("text packed in this process unpacks")
+    }
+
+    /// The text, or None when the bytes are damaged (a value read back from disk).
+    pub fn try_unpack(&self) -> Option<String> {
+        let bytes = lz4_flex::decompress(&self.bytes, self.len).ok()?;
+        (bytes.len() == self.len).then_some(())?;
+        String::from_utf8(bytes).ok()
     }
 
     /// The length of the text in bytes.
@@ -41,17 +46,13 @@ impl Packed {
         (&self.bytes, self.len)
     }
 
-    /// Takes stored parts back, checking that they unpack to UTF-8 of the stated length; None
-    /// for damaged bytes.
-    pub fn from_parts(bytes: Vec<u8>, len: usize) -> Option<Self> {
-        let text = lz4_flex::decompress(&bytes, len).ok()?;
-        if text.len() != len || std::str::from_utf8(&text).is_err() {
-            return None;
-        }
-        Some(Self {
+    /// Takes stored parts back as they are: checking them would mean unpacking every one, so
+    /// they are read with [`Packed::try_unpack`].
+    pub fn from_parts(bytes: Vec<u8>, len: usize) -> Self {
+        Self {
             bytes: bytes.into_boxed_slice(),
             len,
-        })
+        }
     }
 }
 
@@ -95,13 +96,17 @@ mod tests {
     fn damaged_parts_are_refused() {
         let packed = Packed::new("hello hello hello hello");
         let (bytes, len) = packed.parts();
+        assert_eq!(Packed::from_parts(bytes.to_vec(), len), packed);
         assert_eq!(
-            Packed::from_parts(bytes.to_vec(), len),
-            Some(packed.clone())
+            packed.try_unpack().as_deref(),
+            Some("hello hello hello hello")
         );
-        assert_eq!(Packed::from_parts(bytes.to_vec(), len + 1), None);
-        assert_eq!(Packed::from_parts(vec![0xff; 8], 4), None);
+        assert_eq!(
+            Packed::from_parts(bytes.to_vec(), len + 1).try_unpack(),
+            None
+        );
+        assert_eq!(Packed::from_parts(vec![0xff; 8], 4).try_unpack(), None);
         let not_utf8 = lz4_flex::compress(&[0xff, 0xfe]);
-        assert_eq!(Packed::from_parts(not_utf8, 2), None);
+        assert_eq!(Packed::from_parts(not_utf8, 2).try_unpack(), None);
     }
 }
