@@ -62,8 +62,8 @@ impl<'a> MathRenderer<'a> {
 
 /// Starts a KaTeX engine on every worker thread (each thread has its own, and starting one takes
 /// tens of milliseconds), in the background: called before the content is loaded, so the
-/// engines are up by the time the first page is rendered. A warm build that renders no formula
-/// pays for it with otherwise idle cores.
+/// engines are up by the time the first page is rendered. Only for a cold build: a warm one
+/// renders few formulas or none.
 pub fn start_engines() {
     rayon::spawn_broadcast(|_| {
         let _ = katex::render("x");
@@ -310,10 +310,6 @@ mod tests {
         assert!(
             !shown.contains("hat x") && !shown.contains("semantics"),
             "{shown}"
-        );
-        assert_eq!(
-            crate::mathtext::readable(&html),
-            crate::mathtext::readable(&shown)
         );
         assert_eq!(without_tex("<p>no math</p>"), "<p>no math</p>");
     }

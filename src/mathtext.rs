@@ -31,7 +31,7 @@ pub fn readable(katex_html: &str) -> Option<String> {
 }
 
 /// Parses the MathML subset KaTeX writes (no comments, no CDATA; attribute values quoted or,
-/// after [`crate::math`]'s compaction, bare).
+/// after the math module's compaction, bare).
 fn parse(xml: &str) -> Vec<Node> {
     let mut stack: Vec<(String, bool, bool, Vec<Node>)> =
         vec![(String::new(), false, false, Vec::new())];
@@ -402,7 +402,14 @@ mod tests {
     fn text(tex: &str) -> String {
         let cache = RenderCache::in_memory();
         let m = MathRenderer::new(&Default::default(), &cache);
-        readable(&m.fetch(tex, false).unwrap().0).unwrap()
+        let html = m.fetch(tex, false).unwrap().0;
+        let shown = crate::math::without_tex(&html);
+        assert_eq!(
+            readable(&shown),
+            readable(&html),
+            "pages without the TeX read the same"
+        );
+        readable(&html).unwrap()
     }
 
     #[test]
