@@ -46,24 +46,25 @@ fn fold(c: char) -> char {
 /// Snowball's English stemmer merged more words on this repository's notes, but the extra merges
 /// are either found anyway by prefix matching ("learn" → "learning") or wrong for study notes
 /// ("operation" = "operator", "generative" = "generator"); see docs/SEARCH.md.
-fn stem(word: &str) -> String {
+fn stem(word: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
     if word.len() <= 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return word.to_string();
+        return Cow::Borrowed(word);
     }
     if let Some(base) = word.strip_suffix("ies") {
         if !base.ends_with('e') && !base.ends_with('a') {
-            return format!("{base}y");
+            return Cow::Owned(format!("{base}y"));
         }
     }
     if let Some(base) = word.strip_suffix("es") {
         if !base.ends_with('a') && !base.ends_with('e') && !base.ends_with('o') {
-            return format!("{base}e");
+            return Cow::Owned(format!("{base}e"));
         }
     }
     if word.ends_with('s') && !word.ends_with("us") && !word.ends_with("ss") {
-        return word[..word.len() - 1].to_string();
+        return Cow::Borrowed(&word[..word.len() - 1]);
     }
-    word.to_string()
+    Cow::Borrowed(word)
 }
 
 /// Greek letters by their TeX names, lowercase, with KaTeX's variant forms.
@@ -116,38 +117,60 @@ fn greek_name(word: &str) -> Option<&'static str> {
 /// two or more characters is found as its bigrams without a dictionary.
 pub fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    each_token(text, |t| out.push(t.to_string()));
+    out
+}
+
+/// Calls `each` with the terms [`tokens`] lists, from one reused buffer: indexing a site meets
+/// the same words again and again, and only a new one needs a string of its own.
+fn each_token(text: &str, mut each: impl FnMut(&str)) {
     let mut word = String::new();
     let mut run: Vec<char> = Vec::new();
-    let flush_word = |word: &mut String, out: &mut Vec<String>| {
+    let mut term = String::new();
+    let flush_word = |word: &mut String, each: &mut dyn FnMut(&str)| {
         if !word.is_empty() && word.chars().count() <= MAX_WORD {
-            out.push(greek_name(word).map_or_else(|| stem(word), String::from));
+            match greek_name(word) {
+                Some(name) => each(name),
+                None => each(&stem(word)),
+            }
         }
         word.clear();
     };
-    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
+    let mut flush_run = |run: &mut Vec<char>, each: &mut dyn FnMut(&str)| {
         for i in 0..run.len() {
-            out.push(run[i].to_string());
-            if i + 1 < run.len() {
-                out.push(run[i..i + 2].iter().collect());
+            term.clear();
+            term.push(run[i]);
+            each(&term);
+            if let Some(&next) = run.get(i + 1) {
+                term.push(next);
+                each(&term);
             }
         }
         run.clear();
     };
-    for c in text.chars().map(fold).flat_map(char::to_lowercase) {
+    // ASCII, most of any text, needs neither folding nor Unicode case tables.
+    let folded = text.chars().flat_map(|c| {
+        let (ascii, other) = if c.is_ascii() {
+            (Some(c.to_ascii_lowercase()), None)
+        } else {
+            (None, Some(fold(c).to_lowercase()))
+        };
+        ascii.into_iter().chain(other.into_iter().flatten())
+    });
+    for c in folded {
         if is_cjk(c) {
-            flush_word(&mut word, &mut out);
+            flush_word(&mut word, &mut each);
             run.push(c);
         } else if c.is_alphanumeric() {
-            flush_run(&mut run, &mut out);
+            flush_run(&mut run, &mut each);
             word.push(c);
         } else {
-            flush_word(&mut word, &mut out);
-            flush_run(&mut run, &mut out);
+            flush_word(&mut word, &mut each);
+            flush_run(&mut run, &mut each);
         }
     }
-    flush_word(&mut word, &mut out);
-    flush_run(&mut run, &mut out);
-    out
+    flush_word(&mut word, &mut each);
+    flush_run(&mut run, &mut each);
 }
 
 /// The body weight of a term seen `tf` times in a section: more mentions count, with a cap.
@@ -221,6 +244,23 @@ impl Inverted {
             self.sections.entry(t).or_default().push((doc, weight));
         }
     }
+
+    /// Appends the postings of pages and docs that all come after this index's.
+    fn absorb(&mut self, later: Inverted) {
+        for (mine, theirs) in [
+            (&mut self.pages, later.pages),
+            (&mut self.sections, later.sections),
+        ] {
+            for (term, list) in theirs {
+                match mine.get_mut(&term) {
+                    Some(postings) => postings.extend(list),
+                    None => {
+                        mine.insert(term, list);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Terms with their weights in one field or section.
@@ -243,18 +283,22 @@ fn page_terms(page: &Page, title: &str) -> Terms {
 
 /// The weighted terms of one section: body mentions, plus the heading's terms once each.
 fn section_terms(heading: &str, text: &str) -> Terms {
-    let mut tf: BTreeMap<String, u32> = BTreeMap::new();
-    for t in tokens(text) {
-        *tf.entry(t).or_default() += 1;
-    }
-    let mut weights: BTreeMap<String, u32> =
-        tf.into_iter().map(|(t, n)| (t, body_weight(n))).collect();
-    let mut seen = std::collections::HashSet::new();
-    for t in tokens(heading) {
-        if seen.insert(t.clone()) {
-            *weights.entry(t).or_default() += HEADING;
+    let mut weights: HashMap<String, u32> = HashMap::new();
+    each_token(text, |t| match weights.get_mut(t) {
+        Some(n) => *n += 1,
+        None => {
+            weights.insert(t.to_string(), 1);
         }
+    });
+    for n in weights.values_mut() {
+        *n = body_weight(*n);
     }
+    let mut seen = std::collections::HashSet::new();
+    each_token(heading, |t| {
+        if seen.insert(t.to_string()) {
+            *weights.entry(t.to_string()).or_default() += HEADING;
+        }
+    });
     weights.into_iter().collect()
 }
 
@@ -311,9 +355,9 @@ fn shown_title<'a>(page: &'a Page, r: &'a Rendered) -> &'a str {
     r.title.as_ref().map_or(&page.title, |t| &t.text)
 }
 
-/// Pages tokenised together: enough to keep every core busy, few enough that their term lists
-/// (a few KB per page, in many small strings) stay small beside the index.
-const TOKENIZE_CHUNK: usize = 128;
+/// Pages tokenised together: enough to keep every core busy, few enough that their partial
+/// postings (a few KB per page, in many small strings) stay small beside the index.
+const TOKENIZE_CHUNK: usize = 256;
 
 /// The documents and postings of every page, before serialisation.
 struct Built<'a> {
@@ -328,56 +372,53 @@ fn collect<'a>(pages: &'a [Page], rendered: &'a [Rendered]) -> Built<'a> {
         docs: Vec::new(),
         inverted: Inverted::default(),
     };
-    // Tokenising is the costly part and independent per page: in parallel, then merged in order,
-    // a chunk of pages at a time so that only one chunk's term lists are held at once.
-    let mut pid = 0u32;
-    for (pages, rendered) in pages
-        .chunks(TOKENIZE_CHUNK)
-        .zip(rendered.chunks(TOKENIZE_CHUNK))
-    {
-        let terms: Vec<(Terms, Vec<Terms>)> = {
-            use rayon::prelude::*;
-            pages
-                .par_iter()
-                .zip(rendered)
-                .map(|(page, r)| {
-                    let sections = r
-                        .sections
-                        .iter()
-                        .map(|s| section_terms(&s.heading, &s.text))
-                        .collect();
-                    (page_terms(page, shown_title(page, r)), sections)
-                })
-                .collect()
-        };
-        for ((page, r), (page_terms, section_terms)) in pages.iter().zip(rendered).zip(terms) {
-            built.pages.push(PageEntry {
-                url: &page.url,
-                title: shown_title(page, r),
-                first_doc: built.docs.len() as u32,
+    for (page, r) in pages.iter().zip(rendered) {
+        built.pages.push(PageEntry {
+            url: &page.url,
+            title: shown_title(page, r),
+            first_doc: built.docs.len() as u32,
+        });
+        // The first doc is always the page's top, so a title hit links to the page itself.
+        if has_top_doc(r) {
+            built.docs.push(DocEntry {
+                anchor: "",
+                heading: "",
+                text: "",
             });
-            built.inverted.add_page_field(pid, page_terms);
-            // The first doc is always the page's top, so a title hit links to the page itself.
-            if r.sections.first().is_none_or(|s| s.id.is_some()) {
-                built.docs.push(DocEntry {
-                    anchor: "",
-                    heading: "",
-                    text: "",
-                });
-            }
-            for (s, terms) in r.sections.iter().zip(section_terms) {
-                let doc = built.docs.len() as u32;
-                built.inverted.add_section(doc, terms);
-                built.docs.push(DocEntry {
-                    anchor: s.id.as_deref().unwrap_or(""),
-                    heading: &s.heading,
-                    text: &s.text,
-                });
-            }
-            pid += 1;
+        }
+        built.docs.extend(r.sections.iter().map(|s| DocEntry {
+            anchor: s.id.as_deref().unwrap_or(""),
+            heading: &s.heading,
+            text: &s.text,
+        }));
+    }
+    // Tokenising is the costly part and independent per page: in parallel, each worker indexing
+    // a run of pages into postings of its own, merged in page order (so every list stays
+    // ascending), a chunk of pages at a time so that only one chunk's partial postings are held.
+    use rayon::prelude::*;
+    for chunk in (0..pages.len()).collect::<Vec<_>>().chunks(TOKENIZE_CHUNK) {
+        let partials: Vec<Inverted> = chunk
+            .par_iter()
+            .fold(Inverted::default, |mut inv, &pid| {
+                let (page, r) = (&pages[pid], &rendered[pid]);
+                inv.add_page_field(pid as u32, page_terms(page, shown_title(page, r)));
+                let first = built.pages[pid].first_doc + u32::from(has_top_doc(r));
+                for (doc, s) in (first..).zip(&r.sections) {
+                    inv.add_section(doc, section_terms(&s.heading, &s.text));
+                }
+                inv
+            })
+            .collect();
+        for partial in partials {
+            built.inverted.absorb(partial);
         }
     }
     built
+}
+
+/// Whether a page's docs start with its top: when its first section has a heading of its own.
+fn has_top_doc(r: &Rendered) -> bool {
+    r.sections.first().is_none_or(|s| s.id.is_some())
 }
 
 /// A JavaScript statement that parses `value` from a JSON string: faster to load than the same
