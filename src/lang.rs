@@ -27,7 +27,7 @@ fn is_quote(c: char) -> bool {
 /// `html` (a rendered page body) with each Chinese run of its text wrapped in
 /// `<span lang=zh>`; unchanged when it has no Chinese.
 pub fn mark_chinese(html: &str) -> Cow<'_, str> {
-    if !html.chars().any(is_core) {
+    if html.is_ascii() || !html.chars().any(is_core) {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len() + html.len() / 8);
@@ -66,6 +66,11 @@ pub fn mark_chinese(html: &str) -> Cow<'_, str> {
 
 /// Appends `text` with its runs of Chinese (and the quotes touching them) wrapped.
 fn wrap_runs(text: &str, out: &mut String) {
+    // Most text between tags (all of a formula's) has no Chinese.
+    if text.is_ascii() || !text.chars().any(is_core) {
+        out.push_str(text);
+        return;
+    }
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
     while i < chars.len() {
