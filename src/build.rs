@@ -300,7 +300,9 @@ pub fn analyze(
     cache: &RenderCache,
     progress: &dyn Progress,
 ) -> Analyzed {
-    crate::math::start_engines();
+    if cache.is_cold() {
+        crate::math::start_engines();
+    }
     let mut diags = Vec::new();
     let (theme, theme_diags) = Theme::load(root);
     diags.extend(theme_diags);
@@ -615,20 +617,26 @@ pub fn assemble(
     config: &Config,
     a: &Analyzed,
     sink: &dyn Sink,
-    lay: impl FnOnce(&SiteData<'_>, &tera::Tera, &dyn Sink) -> Vec<Diagnostic>,
+    lay: impl FnOnce(&SiteData<'_>, &tera::Tera, &dyn Sink) -> Vec<Diagnostic> + Send,
 ) -> Vec<Diagnostic> {
     let sink = FirstWins {
         sink,
         seen: Mutex::default(),
         twice: Mutex::default(),
     };
-    let mut diags = match &a.tera {
-        Ok(tera) => lay(&a.site_data(config), tera, &sink),
-        Err(e) => e.clone(),
-    };
-    if config.search {
-        crate::search::output(&a.pages, &a.rendered, &sink);
-    }
+    // The search index reads only the rendered pages: made beside the layout, it keeps both
+    // cores busy through the layout's one-thread stretches (the print views).
+    let (mut diags, ()) = rayon::join(
+        || match &a.tera {
+            Ok(tera) => lay(&a.site_data(config), tera, &sink),
+            Err(e) => e.clone(),
+        },
+        || {
+            if config.search {
+                crate::search::output(&a.pages, &a.rendered, &sink);
+            }
+        },
+    );
     let used = a
         .rendered
         .iter()
