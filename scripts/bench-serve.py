@@ -6,12 +6,14 @@ The incremental path defers site-wide outputs (index, tags, print, study pages, 
 until edits pause for 300 ms; edits here follow each other faster than that, as when typing.
 Then load and memory: a burst of saves (how many updates, and how long after the last save the
 site-wide pages arrive), the server's resident memory (RSS, Linux /proc) under 50 parallel
-`GET /print.html`, and after 1,000 edits that each change a formula. `--load` runs only that part.
-  scripts/bench-serve.py BIN SITE [--load]"""
+`GET /print.html`, and after 1,000 edits (`--edits=N`) that each change a formula. `--load` runs
+only that part. The server's RSS once the site is served is printed first.
+  scripts/bench-serve.py BIN SITE [--load] [--edits=N]"""
 import json, re, socket, statistics, subprocess, sys, threading, time, queue, pathlib
 
 bin_, root = sys.argv[1], pathlib.Path(sys.argv[2])
 load_only = "--load" in sys.argv[3:]
+edits = next((int(a.split("=", 1)[1]) for a in sys.argv[3:] if a.startswith("--edits=")), 1000)
 proc = subprocess.Popen([bin_, "serve", str(root), "--port", "0", "-q"], stdout=subprocess.PIPE,
                         stderr=subprocess.DEVNULL, text=True)
 try:
@@ -120,14 +122,15 @@ try:
         print(f"after the edits: {len(files) - len(differ)} of {len(files)} served files equal a full build"
               + (f"; differ: {differ[:5]}" if differ else ""))
 
-    if not load_only:
-        latency()
-
     def rss_mb(field="VmRSS"):
         for line in open(f"/proc/{proc.pid}/status"):
             if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
         return float("nan")
+
+    print(f"serving {len(pages)} pages: RSS {rss_mb():.0f} MB")
+    if not load_only:
+        latency()
 
     def reset_peak():
         # Writing 5 to clear_refs resets VmHWM, the peak RSS (Linux 4.0+).
@@ -200,7 +203,6 @@ try:
     # 1,000 edits, each changing a formula (a new entry for the render cache) and waiting for the
     # reload; the site-wide pages follow after the last one.
     start_rss = rss_mb()
-    edits = 1000
     samples = []
     for i in range(edits):
         page = pages[(i * 37) % len(pages)]
@@ -212,11 +214,11 @@ try:
         page.write_text(original)
         while url not in events.get(timeout=60)[1]["changed"]:
             pass
-        if (i + 1) % 250 == 0:
+        if (i + 1) % max(edits // 4, 1) == 0:
             samples.append(f"{rss_mb():.0f}")
     settle()
     print(f"RSS over {edits} formula edits (each saved and undone): {start_rss:.0f} MB at start, "
-          f"{' / '.join(samples)} MB after every 250, {rss_mb():.0f} MB once idle")
+          f"{' / '.join(samples)} MB after every {max(edits // 4, 1)}, {rss_mb():.0f} MB once idle")
 finally:
     proc.terminate()
     proc.wait(timeout=10)
