@@ -14,8 +14,8 @@
 //! | 4 | [`index`] | the title/alias/slug lookup, categories, tags, reading order |
 //! | 5 | [`render`] (links, callouts, embeds; with [`math`], [`mathtext`], [`highlight`], [`inline`]) | each page's HTML, TOC, links, questions |
 //! | 6 | [`graph`] | backlinks, prerequisites, study order |
-//! | 7 | [`layout`] (with [`study`], [`studymap`], [`print`], [`search`], [`sitemap`], [`lang`], [`collate`]) | every [`output`] file, from Tera templates |
-//! | 8 | [`write`] | the output folder, atomically, never outside it |
+//! | 7 | [`layout`] (with [`study`], [`studymap`], [`print`], [`search`], [`sitemap`], [`lang`], [`collate`]) | every [`output`] file, from Tera templates, each put into an [`output::Sink`] as soon as it is made |
+//! | 8 | [`write`] | the output folder, file by file as they come, atomically, never outside it |
 //!
 //! Beside the stages: [`build`] (the runs: full, check, and `Analyzed::update` for one edit),
 //! [`site_data`] (what layout reads), [`theme`] (templates and static files), [`cache`] (with [`packed`], text held compressed),
