@@ -62,6 +62,9 @@ pub struct Stats {
 #[derive(Debug, Default)]
 pub struct Generated {
     pub diagnostics: Vec<Diagnostic>,
+    /// The hash of everything the layout read ([`inputs_fingerprint`]), when laying out reported
+    /// nothing: a later build from the same inputs may keep these files.
+    pub inputs: Option<u64>,
     pub stats: Stats,
 }
 
@@ -138,7 +141,8 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     } else {
         Stale::Remove
     };
-    generated.stats.write = writer.finish(stale)?;
+    let inputs = generated.inputs.filter(|_| !generated.has_errors());
+    generated.stats.write = writer.finish(stale, inputs)?;
     for (path, target) in &generated.stats.write.replaced_links {
         generated.diagnostics.push(
             Diagnostic::warning(
@@ -256,8 +260,16 @@ pub fn generate(
     let started = Instant::now();
     let analyzed = analyze(root, config, cache, progress);
     let cache_saved = cache.finish_rendering();
+    let inputs = inputs_fingerprint(root, config, &analyzed);
+    // A warm build of unchanged notes: the output folder already holds every file.
+    let laid_out = if sink.reuse(inputs) {
+        Vec::new()
+    } else {
+        assemble(root, config, &analyzed, sink, layout::layout)
+    };
     let mut generated = Generated {
-        diagnostics: assemble(root, config, &analyzed, sink, layout::layout),
+        inputs: laid_out.is_empty().then_some(inputs),
+        diagnostics: laid_out,
         ..Generated::default()
     };
     generated
@@ -291,6 +303,54 @@ pub fn generate(
         elapsed: started.elapsed(),
     };
     generated
+}
+
+/// The hash of everything the files after the analysis are made from: this program (its size
+/// and time, so a rebuilt binary never reuses an old site), the configuration, the theme, every
+/// note's text as loaded (includes expanded) and every content asset's size and time. Rendered
+/// math and code are functions of these. Two builds with the same hash write the same files.
+pub fn inputs_fingerprint(root: &Path, config: &Config, a: &Analyzed) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut part = |bytes: &[u8]| {
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    let stamp = |path: &Path| {
+        std::fs::metadata(path).map_or_else(
+            |_| "missing".to_string(),
+            |m| format!("{} {:?}", m.len(), m.modified().ok()),
+        )
+    };
+    part(env!("CARGO_PKG_VERSION").as_bytes());
+    part(
+        std::env::current_exe()
+            .map(|exe| stamp(&exe))
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    part(format!("{config:?}").as_bytes());
+    part(format!("{:?}", a.summary).as_bytes());
+    for (name, file) in &a.theme.templates {
+        part(name.as_bytes());
+        part(file.content.as_bytes());
+    }
+    for (name, file) in &a.theme.statics {
+        part(name.as_bytes());
+        part(&file.content);
+    }
+    for page in &a.pages {
+        part(page.source.display_path.as_os_str().as_encoded_bytes());
+        part(page.source.text.as_bytes());
+    }
+    for category in &a.categories {
+        part(category.source.display_path.as_os_str().as_encoded_bytes());
+        part(category.source.text.as_bytes());
+    }
+    for asset in &a.assets {
+        part(asset.as_os_str().as_encoded_bytes());
+        part(stamp(&root.join(&config.src).join(asset)).as_bytes());
+    }
+    h.digest()
 }
 
 /// Loads, parses, indexes and renders every page, and builds the link graph.

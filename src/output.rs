@@ -22,6 +22,12 @@ impl OutputFile {
 /// whole site unless it keeps it.
 pub trait Sink: Sync {
     fn put(&self, file: OutputFile);
+
+    /// Asked before the site is laid out: true when this sink already holds every file of a site
+    /// made from these `inputs` and has kept them, so nothing need be put.
+    fn reuse(&self, _inputs: u64) -> bool {
+        false
+    }
 }
 
 /// Files kept in memory, in the order they were put.

@@ -9,7 +9,7 @@
 //!   and renamed into place, so a killed build leaves the old or the new file, never a truncated
 //!   one. Temporary files a killed build left behind are removed by the next build.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -36,6 +36,9 @@ pub struct WriteStats {
     pub replaced_links: Vec<(String, PathBuf)>,
     /// Files of the previous build that were left in place because this build had errors.
     pub kept: usize,
+    /// The previous build's files were all kept as they are: made from the same inputs, and
+    /// still in place ([`crate::output::Sink::reuse`]).
+    pub reused: bool,
 }
 
 /// What to do with files the previous build wrote and this one does not.
@@ -55,10 +58,12 @@ pub enum Stale {
 /// skipped once one happened).
 pub struct Writer {
     dest: PathBuf,
-    previous: Vec<String>,
-    current: Mutex<BTreeSet<String>>,
+    previous: Manifest,
+    /// The files of this build, with their sizes.
+    current: Mutex<BTreeMap<String, u64>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
+    reused: std::sync::atomic::AtomicBool,
     replaced: Mutex<Vec<(String, PathBuf)>>,
     failed: Mutex<Option<IoError>>,
 }
@@ -70,10 +75,11 @@ impl Writer {
         remove_stale_temp_files(dest);
         Ok(Self {
             dest: dest.to_path_buf(),
-            previous: read_manifest(dest),
+            previous: Manifest::read(dest),
             current: Mutex::default(),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
+            reused: std::sync::atomic::AtomicBool::new(false),
             replaced: Mutex::default(),
             failed: Mutex::default(),
         })
@@ -98,8 +104,9 @@ impl Writer {
     }
 
     /// Removes (or, with [`Stale::Keep`], keeps listing) the files of the previous build that
-    /// this one did not write, and writes the manifest.
-    pub fn finish(self, stale: Stale) -> Result<WriteStats, IoError> {
+    /// this one did not write, and writes the manifest, with `inputs` when the next build may
+    /// reuse this one's files (a build with no errors and nothing to report from layout).
+    pub fn finish(self, stale: Stale, inputs: Option<u64>) -> Result<WriteStats, IoError> {
         if let Some(e) = lock(&self.failed).take() {
             return Err(e);
         }
@@ -108,18 +115,27 @@ impl Writer {
         let mut stats = WriteStats {
             written: self.written.into_inner(),
             unchanged: self.unchanged.into_inner(),
+            reused: self.reused.into_inner(),
             ..WriteStats::default()
         };
         let mut replaced = self.replaced.into_inner().expect("no panic holds it");
-        let mut listed = current.clone();
-        for old in self.previous.iter().filter(|p| !current.contains(*p)) {
+        let mut listed: BTreeMap<String, Option<u64>> = current
+            .iter()
+            .map(|(p, size)| (p.clone(), Some(*size)))
+            .collect();
+        for (old, size) in self
+            .previous
+            .files
+            .iter()
+            .filter(|(p, _)| !current.contains_key(p))
+        {
             let Some(path) = safe_join(dest, old) else {
                 continue;
             };
             if stale == Stale::Keep {
                 if std::fs::symlink_metadata(&path).is_ok() {
                     stats.kept += 1;
-                    listed.insert(old.clone());
+                    listed.insert(old.clone(), *size);
                 }
                 continue;
             }
@@ -130,10 +146,13 @@ impl Writer {
                 remove_empty_parents(dest, &path);
             }
         }
-        let manifest: String = listed.iter().map(|p| format!("{p}\n")).collect();
+        let manifest = Manifest {
+            inputs: inputs.filter(|_| stale == Stale::Remove),
+            files: listed.into_iter().collect(),
+        };
         let manifest_path = dest.join(MANIFEST);
         replaced.extend(replace_link(dest, &manifest_path)?);
-        write_atomically(&manifest_path, manifest.as_bytes())?;
+        write_atomically(&manifest_path, manifest.text().as_bytes())?;
         replaced.sort();
         stats.replaced_links = replaced;
         Ok(stats)
@@ -142,7 +161,14 @@ impl Writer {
 
 impl Sink for Writer {
     fn put(&self, file: OutputFile) {
-        if lock(&self.failed).is_some() || !lock(&self.current).insert(file.path.clone()) {
+        if lock(&self.failed).is_some() {
+            return;
+        }
+        let size = file.bytes.len() as u64;
+        if lock(&self.current)
+            .insert(file.path.clone(), size)
+            .is_some()
+        {
             return;
         }
         match self.write(&file) {
@@ -153,6 +179,39 @@ impl Sink for Writer {
                 0
             }
         };
+    }
+
+    /// True, and every file of the previous build kept as this build's, when that build was made
+    /// from the same `inputs` (see `build::inputs_fingerprint`) and each of its files is still in
+    /// place at the size it was written: the folder already holds what this build would write.
+    fn reuse(&self, inputs: u64) -> bool {
+        let dest = &self.dest;
+        let Manifest {
+            inputs: Some(was),
+            files,
+        } = &self.previous
+        else {
+            return false;
+        };
+        let in_place = |(rel, size): &(String, Option<u64>)| {
+            let Some(path) = safe_join(dest, rel) else {
+                return false;
+            };
+            size.is_some()
+                && parents_are_real(dest, &path)
+                && std::fs::symlink_metadata(&path)
+                    .is_ok_and(|m| m.is_file() && Some(m.len()) == *size)
+        };
+        if *was != inputs || lock(&self.failed).is_some() || !files.iter().all(in_place) {
+            return false;
+        }
+        let mut current = lock(&self.current);
+        for (rel, size) in files {
+            current.insert(rel.clone(), size.unwrap_or_default());
+        }
+        self.unchanged.fetch_add(files.len(), Ordering::Relaxed);
+        self.reused.store(true, Ordering::Relaxed);
+        true
     }
 }
 
@@ -307,19 +366,62 @@ fn same_content(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-fn read_manifest(dest: &Path) -> Vec<String> {
-    let path = dest.join(MANIFEST);
-    if !is_plain_file(&path) {
-        return Vec::new();
+/// The list of files a build wrote: a header line with the hash of its inputs (when the next
+/// build may reuse its files), then a line per file, `path<TAB>size`. A line without a size (an
+/// older manifest) still names a file the next build removes if it does not write it again.
+#[derive(Debug, Default, PartialEq)]
+struct Manifest {
+    inputs: Option<u64>,
+    files: Vec<(String, Option<u64>)>,
+}
+
+const MANIFEST_HEADER: &str = "# studybook manifest 2";
+
+impl Manifest {
+    fn read(dest: &Path) -> Manifest {
+        let path = dest.join(MANIFEST);
+        if !is_plain_file(&path) {
+            return Manifest::default();
+        }
+        std::fs::read_to_string(path)
+            .map(|text| Manifest::parse(&text))
+            .unwrap_or_default()
     }
-    std::fs::read_to_string(path)
-        .map(|s| {
-            s.lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+
+    fn parse(text: &str) -> Manifest {
+        let mut manifest = Manifest::default();
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            if let Some(rest) = line.strip_prefix(MANIFEST_HEADER) {
+                manifest.inputs = rest
+                    .trim()
+                    .strip_prefix("inputs=")
+                    .and_then(|h| u64::from_str_radix(h, 16).ok());
+                continue;
+            }
+            let file = match line.rsplit_once('\t') {
+                Some((path, size)) if size.parse::<u64>().is_ok() => {
+                    (path.to_string(), size.parse().ok())
+                }
+                _ => (line.to_string(), None),
+            };
+            manifest.files.push(file);
+        }
+        manifest
+    }
+
+    fn text(&self) -> String {
+        let mut out = match self.inputs {
+            Some(h) => format!("{MANIFEST_HEADER} inputs={h:016x}\n"),
+            None => format!("{MANIFEST_HEADER}\n"),
+        };
+        for (path, size) in &self.files {
+            match size {
+                Some(size) => out.push_str(&format!("{path}\t{size}\n")),
+                None => out.push_str(&format!("{path}\n")),
+            }
+        }
+        out
+    }
 }
 
 /// Joins a relative output path to the output folder, refusing anything that could leave it by
@@ -353,7 +455,7 @@ mod tests {
         use rayon::prelude::*;
         let writer = Writer::open(dest)?;
         files.par_iter().for_each(|f| writer.put(f.clone()));
-        writer.finish(stale)
+        writer.finish(stale, None)
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -549,6 +651,72 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(dest.join("tags")).unwrap(),
             "user's file"
+        );
+    }
+
+    #[test]
+    fn the_manifest_keeps_sizes_and_inputs_and_reads_old_lines() {
+        let m = Manifest {
+            inputs: Some(0xabc),
+            files: vec![("a b.html".into(), Some(12)), ("x\ty.html".into(), None)],
+        };
+        assert_eq!(Manifest::parse(&m.text()), m);
+        let old = Manifest::parse("a.html\ncss/x.css\n");
+        assert_eq!(old.inputs, None);
+        assert_eq!(
+            old.files,
+            [("a.html".into(), None), ("css/x.css".into(), None)]
+        );
+    }
+
+    #[test]
+    fn a_folder_from_the_same_inputs_is_reused_only_while_every_file_is_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        let files = [
+            OutputFile::new("a.html", "A"),
+            OutputFile::new("t/b.html", "BB"),
+        ];
+        let first = Writer::open(&dest).unwrap();
+        assert!(!first.reuse(7), "nothing to reuse yet");
+        files.iter().for_each(|f| first.put(f.clone()));
+        first.finish(Stale::Remove, Some(7)).unwrap();
+
+        let again = Writer::open(&dest).unwrap();
+        assert!(!again.reuse(8), "other inputs");
+        assert!(again.reuse(7));
+        let s = again.finish(Stale::Remove, Some(7)).unwrap();
+        assert!(
+            s.reused && s.written == 0 && s.removed == 0 && s.unchanged == 2,
+            "{s:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dest.join("t/b.html")).unwrap(),
+            "BB"
+        );
+
+        std::fs::write(dest.join("t/b.html"), "edited by hand").unwrap();
+        assert!(
+            !Writer::open(&dest).unwrap().reuse(7),
+            "a file of another size"
+        );
+        std::fs::remove_file(dest.join("t/b.html")).unwrap();
+        assert!(!Writer::open(&dest).unwrap().reuse(7), "a file gone");
+        std::fs::remove_dir(dest.join("t")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), dest.join("t")).unwrap();
+        std::fs::write(dir.path().join("b.html"), "BB").unwrap();
+        assert!(
+            !Writer::open(&dest).unwrap().reuse(7),
+            "a folder on the way is a link"
+        );
+
+        let failed = Writer::open(&dest).unwrap();
+        failed.put(OutputFile::new("a.html", "A"));
+        failed.finish(Stale::Keep, Some(7)).unwrap();
+        let after_errors = Writer::open(&dest).unwrap();
+        assert!(
+            !after_errors.reuse(7),
+            "a build with errors leaves nothing to reuse"
         );
     }
 }

@@ -315,3 +315,62 @@ fn katex_assets_match_the_crate_version() {
         );
     }
 }
+
+/// A warm build of unchanged notes keeps the output folder as it is, and any change to what the
+/// site is made from (a note, a template, a file of the site removed) builds it again.
+#[test]
+fn unchanged_notes_reuse_the_output_and_any_change_builds_again() {
+    let site = Site::copy_of("basic");
+    site.write(
+        "content/gan/broken.md",
+        "# Broken\n\nA lone $\\alpha before the end.\n",
+    );
+    let first = site.build();
+    assert!(!first.generated.stats.write.reused);
+    let warnings = |r: &studybook::build::BuildReport| {
+        r.generated
+            .diagnostics
+            .iter()
+            .map(|d| d.short())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        !warnings(&first).is_empty(),
+        "the unclosed math is reported"
+    );
+    assert!(!first.generated.has_errors());
+    let before = html_files(&site.root().join("book"));
+
+    let second = site.build();
+    assert!(second.generated.stats.write.reused);
+    assert_eq!(second.generated.stats.write.written, 0);
+    assert_eq!(
+        warnings(&second),
+        warnings(&first),
+        "reported again, unchanged"
+    );
+    assert_eq!(html_files(&site.root().join("book")), before);
+
+    site.write(
+        "content/gan/broken.md",
+        "# Broken\n\nMended: see [[WGAN]].\n",
+    );
+    let edited = site.build();
+    assert!(!edited.generated.stats.write.reused);
+    assert!(site.out("gan/broken.html").contains("Mended"));
+    assert!(site.out("print.html").contains("Mended"));
+
+    std::fs::remove_file(site.root().join("book/tags/gan.html")).unwrap();
+    let restored = site.build();
+    assert!(!restored.generated.stats.write.reused);
+    assert!(site.exists("tags/gan.html"));
+
+    site.write(
+        "templates/partials/footer.html",
+        "<footer class=\"site-footer\">Own footer</footer>\n",
+    );
+    let themed = site.build();
+    assert!(!themed.generated.stats.write.reused);
+    assert!(site.out("gan/wgan.html").contains("Own footer"));
+    assert!(site.build().generated.stats.write.reused);
+}
