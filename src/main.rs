@@ -356,6 +356,9 @@ fn summary(g: &Generated, dest: Option<&Path>, verbose: bool) {
     // A build stopped by its configuration has no output folder to name.
     if let Some(dest) = dest.filter(|d| !d.as_os_str().is_empty()) {
         line.push_str(&format!(" → {}", dest.display()));
+        if s.write.reused {
+            line.push_str(" (already up to date)");
+        }
     }
     eprintln!("{line}");
     if verbose {
