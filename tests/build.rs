@@ -373,4 +373,9 @@ fn unchanged_notes_reuse_the_output_and_any_change_builds_again() {
     assert!(!themed.generated.stats.write.reused);
     assert!(site.out("gan/wgan.html").contains("Own footer"));
     assert!(site.build().generated.stats.write.reused);
+    // Another program (the command line, not this test) builds again once, then reuses.
+    let said = |args: &[&str]| String::from_utf8_lossy(&site.cli(args).stderr).into_owned();
+    assert!(!said(&["build"]).contains("already up to date"));
+    let again = said(&["build"]);
+    assert!(again.contains("5 pages") && again.contains("(already up to date)"), "{again}");
 }
