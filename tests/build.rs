@@ -377,5 +377,8 @@ fn unchanged_notes_reuse_the_output_and_any_change_builds_again() {
     let said = |args: &[&str]| String::from_utf8_lossy(&site.cli(args).stderr).into_owned();
     assert!(!said(&["build"]).contains("already up to date"));
     let again = said(&["build"]);
-    assert!(again.contains("5 pages") && again.contains("(already up to date)"), "{again}");
+    assert!(
+        again.contains("5 pages") && again.contains("(already up to date)"),
+        "{again}"
+    );
 }
