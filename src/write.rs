@@ -1,5 +1,7 @@
 //! Writes the output folder: only files whose bytes changed are rewritten, files the previous
-//! build wrote and this one did not are removed, and nothing else is touched.
+//! build wrote and this one did not are removed, and nothing else is touched. The manifest lists
+//! every file with its size and the hash of the inputs it was made from, so a build from the
+//! same inputs can keep the folder as it is ([`Writer`]'s `reuse`).
 //!
 //! Two guarantees hold even against a hostile or damaged output folder:
 //! - nothing outside the output folder is written or removed: every path is checked component by
