@@ -11,11 +11,12 @@
 //!   and renamed into place, so a killed build leaves the old or the new file, never a truncated
 //!   one. Temporary files a killed build left behind are removed by the next build.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::fsutil::{self, IoError};
@@ -65,7 +66,7 @@ pub struct Writer {
     current: Mutex<BTreeMap<String, u64>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
-    reused: std::sync::atomic::AtomicBool,
+    reused: AtomicBool,
     replaced: Mutex<Vec<(String, PathBuf)>>,
     failed: Mutex<Option<IoError>>,
 }
@@ -81,7 +82,7 @@ impl Writer {
             current: Mutex::default(),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
-            reused: std::sync::atomic::AtomicBool::new(false),
+            reused: AtomicBool::new(false),
             replaced: Mutex::default(),
             failed: Mutex::default(),
         })
@@ -113,7 +114,10 @@ impl Writer {
             return Err(e);
         }
         let dest = &self.dest;
-        let current = self.current.into_inner().expect("no panic holds it");
+        let mut listed: BTreeMap<String, Option<u64>> = lock(&self.current)
+            .iter()
+            .map(|(p, size)| (p.clone(), Some(*size)))
+            .collect();
         let mut stats = WriteStats {
             written: self.written.into_inner(),
             unchanged: self.unchanged.into_inner(),
@@ -121,16 +125,11 @@ impl Writer {
             ..WriteStats::default()
         };
         let mut replaced = self.replaced.into_inner().expect("no panic holds it");
-        let mut listed: BTreeMap<String, Option<u64>> = current
-            .iter()
-            .map(|(p, size)| (p.clone(), Some(*size)))
-            .collect();
-        for (old, size) in self
-            .previous
-            .files
-            .iter()
-            .filter(|(p, _)| !current.contains_key(p))
-        {
+        for (old, size) in &self.previous.files {
+            // Files this build wrote, and any line the old manifest repeats, are listed already.
+            if listed.contains_key(old) {
+                continue;
+            }
             let Some(path) = safe_join(dest, old) else {
                 continue;
             };
@@ -166,13 +165,11 @@ impl Sink for Writer {
         if lock(&self.failed).is_some() {
             return;
         }
-        let size = file.bytes.len() as u64;
-        if lock(&self.current)
-            .insert(file.path.clone(), size)
-            .is_some()
-        {
-            return;
-        }
+        // A second file for a path keeps neither its bytes nor its size: the first one stands.
+        match lock(&self.current).entry(file.path.clone()) {
+            Entry::Occupied(_) => return,
+            Entry::Vacant(slot) => slot.insert(file.bytes.len() as u64),
+        };
         match self.write(&file) {
             Ok(true) => self.written.fetch_add(1, Ordering::Relaxed),
             Ok(false) => self.unchanged.fetch_add(1, Ordering::Relaxed),
@@ -400,13 +397,12 @@ impl Manifest {
                     .and_then(|h| u64::from_str_radix(h, 16).ok());
                 continue;
             }
-            let file = match line.rsplit_once('\t') {
-                Some((path, size)) if size.parse::<u64>().is_ok() => {
-                    (path.to_string(), size.parse().ok())
-                }
-                _ => (line.to_string(), None),
-            };
-            manifest.files.push(file);
+            let sized = line
+                .rsplit_once('\t')
+                .and_then(|(path, size)| Some((path.to_string(), Some(size.parse().ok()?))));
+            manifest
+                .files
+                .push(sized.unwrap_or_else(|| (line.to_string(), None)));
         }
         manifest
     }
@@ -719,6 +715,24 @@ mod tests {
         assert!(
             !after_errors.reuse(7),
             "a build with errors leaves nothing to reuse"
+        );
+    }
+
+    #[test]
+    fn a_second_file_for_a_path_leaves_the_first_and_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        let writer = Writer::open(&dest).unwrap();
+        writer.put(OutputFile::new("a.html", "first"));
+        writer.put(OutputFile::new("a.html", "2nd, longer"));
+        writer.finish(Stale::Remove, Some(3)).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dest.join("a.html")).unwrap(),
+            "first"
+        );
+        assert!(
+            Writer::open(&dest).unwrap().reuse(3),
+            "the manifest has the size of the file on disk"
         );
     }
 }
