@@ -27,7 +27,7 @@ fn is_quote(c: char) -> bool {
 /// `html` (a rendered page body) with each Chinese run of its text wrapped in
 /// `<span lang=zh>`; unchanged when it has no Chinese.
 pub fn mark_chinese(html: &str) -> Cow<'_, str> {
-    if html.is_ascii() || !html.chars().any(is_core) {
+    if !has_chinese(html) {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len() + html.len() / 8);
@@ -64,10 +64,15 @@ pub fn mark_chinese(html: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `text` has a character of a Chinese run; ASCII, most text, is told at once.
+fn has_chinese(text: &str) -> bool {
+    !text.is_ascii() && text.chars().any(is_core)
+}
+
 /// Appends `text` with its runs of Chinese (and the quotes touching them) wrapped.
 fn wrap_runs(text: &str, out: &mut String) {
     // Most text between tags (all of a formula's) has no Chinese.
-    if text.is_ascii() || !text.chars().any(is_core) {
+    if !has_chinese(text) {
         out.push_str(text);
         return;
     }

@@ -396,10 +396,11 @@ fn collect<'a>(pages: &'a [Page], rendered: &'a [Rendered]) -> Built<'a> {
     // a run of pages into postings of its own, merged in page order (so every list stays
     // ascending), a chunk of pages at a time so that only one chunk's partial postings are held.
     use rayon::prelude::*;
-    for chunk in (0..pages.len()).collect::<Vec<_>>().chunks(TOKENIZE_CHUNK) {
+    for start in (0..pages.len()).step_by(TOKENIZE_CHUNK) {
+        let chunk = start..(start + TOKENIZE_CHUNK).min(pages.len());
         let partials: Vec<Inverted> = chunk
-            .par_iter()
-            .fold(Inverted::default, |mut inv, &pid| {
+            .into_par_iter()
+            .fold(Inverted::default, |mut inv, pid| {
                 let (page, r) = (&pages[pid], &rendered[pid]);
                 inv.add_page_field(pid as u32, page_terms(page, shown_title(page, r)));
                 let first = built.pages[pid].first_doc + u32::from(has_top_doc(r));
