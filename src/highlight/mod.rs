@@ -8,7 +8,7 @@ mod contrast;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, RwLock};
 
 use syntect::highlighting::{Color, FontStyle, Highlighter, Style, Theme, ThemeSet};
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
@@ -89,6 +89,10 @@ impl Side {
 pub struct CodeTheme {
     light: Side,
     dark: Side,
+    /// The look of every scope stack met so far. Finding it walks both themes' rules, and the
+    /// same few hundred stacks recur in every block of a language: a fifth of highlighting time
+    /// went there when each block found them anew.
+    looks: RwLock<HashMap<Vec<Scope>, Look>>,
 }
 
 /// A highlighted block and the classes it uses.
@@ -112,6 +116,7 @@ impl CodeTheme {
         Ok(Self {
             light: Side::load(light)?,
             dark: Side::load(dark)?,
+            looks: RwLock::default(),
         })
     }
 
@@ -168,13 +173,15 @@ impl CodeTheme {
     }
 
     fn render(&self, syntax: &SyntaxReference, code: &str) -> Result<Highlighted, syntect::Error> {
-        let light = Highlighter::new(&self.light.theme);
-        let dark = Highlighter::new(&self.dark.theme);
+        // This block's own copy first: no lock and no shared cache line for every token.
         let mut looks: HashMap<Vec<Scope>, Look> = HashMap::new();
         let mut look = |stack: &[Scope]| -> Look {
-            *looks.entry(stack.to_vec()).or_insert_with(|| {
-                self.look(light.style_for_stack(stack), dark.style_for_stack(stack))
-            })
+            if let Some(look) = looks.get(stack) {
+                return *look;
+            }
+            let look = self.look_of(stack);
+            looks.insert(stack.to_vec(), look);
+            look
         };
         let mut out = Runs::default();
         let mut state = ParseState::new(syntax);
@@ -193,6 +200,27 @@ impl CodeTheme {
             }
         }
         Ok(out.finish())
+    }
+
+    /// The look of `stack`, from the shared cache or worked out from both themes.
+    fn look_of(&self, stack: &[Scope]) -> Look {
+        let known = self
+            .looks
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(stack)
+            .copied();
+        known.unwrap_or_else(|| {
+            let look = self.look(
+                Highlighter::new(&self.light.theme).style_for_stack(stack),
+                Highlighter::new(&self.dark.theme).style_for_stack(stack),
+            );
+            self.looks
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(stack.to_vec(), look);
+            look
+        })
     }
 
     fn look(&self, light: Style, dark: Style) -> Look {
