@@ -405,6 +405,21 @@ mod tests {
         CodeTheme::new(DEFAULT_LIGHT, DEFAULT_DARK).unwrap()
     }
 
+    #[test]
+    fn shared_looks_give_each_block_what_a_fresh_theme_gives() {
+        let rust = "pub fn f(x: &str) -> u8 { /* c */ x.len() as u8 }\n";
+        let python = "def f(x):\n    return x  # c\n";
+        let seasoned = theme();
+        let cache = RenderCache::in_memory();
+        seasoned.highlight("python", python, &cache);
+        seasoned.highlight("rust", "let s = \"q\";\n", &cache);
+        let fresh = theme();
+        assert_eq!(
+            seasoned.highlight("rust", rust, &cache),
+            fresh.highlight("rust", rust, &RenderCache::in_memory())
+        );
+    }
+
     /// The spans of `html` as (class, text) pairs, checking they are never nested.
     fn spans(html: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();
