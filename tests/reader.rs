@@ -50,6 +50,35 @@ fn a_new_page_has_no_placeholder_card_and_one_question_is_singular() {
     assert!(site.out("basics/softmax.html").contains(">1 道面试题</a>"));
 }
 
+/// Chinese runs in an English site are marked once, when the body is rendered: the page and every
+/// print view that holds it show the marks; a Chinese site marks nothing.
+#[test]
+fn chinese_runs_are_marked_in_english_sites_only() {
+    let site = Site::empty();
+    assert!(site.cli(&["init", "."]).status.success());
+    site.write(
+        "content/basics/mixed.md",
+        "# Mixed\n\nSoftmax 的导数 is short.\n",
+    );
+    let marked = "Softmax <span lang=zh>的导数</span> is short.";
+    assert!(site.cli(&["build"]).status.success());
+    let views = ["basics/mixed.html", "print.html", "print-cat-basics.html"];
+    for view in views {
+        assert!(site.out(view).contains(marked), "{view}");
+    }
+    let toml = std::fs::read_to_string(site.root().join("book.toml")).unwrap();
+    site.write(
+        "book.toml",
+        &toml.replace("language = \"en\"", "language = \"zh-CN\""),
+    );
+    assert!(site.cli(&["build"]).status.success());
+    for view in views {
+        let html = site.out(view);
+        assert!(html.contains("Softmax 的导数 is short."), "{view}");
+        assert!(!html.contains("<span lang=zh>"), "{view}");
+    }
+}
+
 /// A page whose title and a heading have math, added to the basic fixture.
 const CRITIC: &str = "---\ntags: [gan]\nprerequisites: [WGAN]\n---\n# Why $n_{\\text{critic}} = 5$\n\nSee [[WGAN]] and [[GAN]].\n\n## The ratio $\\theta$\n\n> [!QUESTION] Why train the critic more?\n> So it is near optimal.\n";
 
