@@ -25,12 +25,14 @@ if [ -n "$hugo" ]; then
   have_hugo=1
 fi
 
-# Runs a command, prints "seconds peak_rss_kb" (wall clock; peak RSS of the command).
+# Runs a command, prints "seconds peak_rss_kb" (wall clock; peak RSS of the command). Its
+# standard error goes to $LOG when that is set.
 measure() {
   python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
+import os, resource, subprocess, sys, time
+log = open(os.environ.get("LOG", os.devnull), "a")
 start = time.perf_counter()
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=log)
 elapsed = time.perf_counter() - start
 print(f"{elapsed:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
 PY
@@ -41,7 +43,7 @@ declare -A t rss
 for kind in cold warm hugo_cold hugo_warm; do : > "$work/$kind"; done
 for _ in $(seq "$runs"); do
   rm -rf "$work/sb/.studybook" "$work/sb/book"
-  measure "$bin" build "$work/sb" -q >> "$work/cold"
+  LOG="$work/cold.log" measure "$bin" build "$work/sb" -v >> "$work/cold"
   measure "$bin" build "$work/sb" -q >> "$work/warm"
   if [ $have_hugo = 1 ]; then
     # Hugo keeps ToMath results in its cache dir (by default under $TMPDIR, across sites):
@@ -58,6 +60,11 @@ for kind in cold warm hugo_cold hugo_warm; do
 done
 
 summary=$("$bin" build "$work/sb" 2>&1 | tail -1)
+# The floor: the time inside KaTeX and syntect alone (summed over threads, from `-v`) spread
+# over every core. No change to layout, search or writing can bring a cold build below it.
+cores=$(nproc)
+floor=$(grep -o 'rendered in [0-9.]* s' "$work/cold.log" | cut -d' ' -f3 | median)
+floor=$(awk "BEGIN{printf \"%.2f\", $floor / $cores}")
 formulas=$(echo "$summary" | grep -o '[0-9]* formulas' | cut -d' ' -f1)
 
 # Output figures of one site folder: "total_bytes largest_bytes largest_name topic_page_mean".
@@ -107,6 +114,7 @@ if [ $have_hugo = 1 ]; then
   printf "hugo warm:      %7.2f s  peak %5d MB\n" "${t[hugo_warm]}" $(( ${rss[hugo_warm]} / 1024 ))
   echo "hugo output:      $(mb "$h_total") MB, $(( h_total / pages )) bytes/page, topic page $h_topic bytes, largest file $(mb "$h_largest") MB ($h_largest_name)"
   r() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
+  echo "cold floor: KaTeX and syntect alone on $cores cores take $floor s, $(r "$floor" "${t[hugo_cold]}")x hugo cold"
   echo "ratios to hugo: cold $(r "${t[cold]}" "${t[hugo_cold]}")x, warm $(r "${t[warm]}" "${t[hugo_warm]}")x," \
     "peak RSS cold $(r "${rss[cold]}" "${rss[hugo_cold]}")x warm $(r "${rss[warm]}" "${rss[hugo_warm]}")x," \
     "output $(r "$sb_total" "$h_total")x, topic page $(r "$sb_topic" "$h_topic")x"

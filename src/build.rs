@@ -53,6 +53,8 @@ pub struct Stats {
     /// Render-cache lookups (math and code) answered from the cache, and rendered anew.
     pub cache_hits: usize,
     pub cache_misses: usize,
+    /// Time KaTeX and syntect took for the misses, summed over threads.
+    pub rendering: Duration,
     pub write: WriteStats,
     pub elapsed: Duration,
 }
@@ -299,6 +301,7 @@ pub fn generate(
             .sum(),
         cache_hits: cache.hits.load(std::sync::atomic::Ordering::Relaxed),
         cache_misses: cache.misses.load(std::sync::atomic::Ordering::Relaxed),
+        rendering: cache.rendering(),
         write: WriteStats::default(),
         elapsed: started.elapsed(),
     };

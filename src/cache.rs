@@ -9,9 +9,10 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, RwLock};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use xxhash_rust::xxh3::Xxh3;
 
@@ -36,6 +37,9 @@ pub struct RenderCache {
     used: Mutex<HashSet<u128>>,
     pub hits: AtomicUsize,
     pub misses: AtomicUsize,
+    /// Nanoseconds spent rendering the misses (KaTeX and syntect), summed over threads: the part
+    /// of a cold build no layout or writing change can shorten.
+    rendering: AtomicU64,
 }
 
 struct Store {
@@ -191,7 +195,10 @@ impl RenderCache {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok((hit, false));
         }
+        let started = Instant::now();
         let html = render()?;
+        self.rendering
+            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
         self.misses.fetch_add(1, Ordering::Relaxed);
         self.store()
             .entries
@@ -199,6 +206,11 @@ impl RenderCache {
             .expect("cache lock")
             .insert(key, Packed::new(&html));
         Ok((html, true))
+    }
+
+    /// The time spent rendering misses so far, summed over threads.
+    pub fn rendering(&self) -> Duration {
+        Duration::from_nanos(self.rendering.load(Ordering::Relaxed))
     }
 
     /// Writes the entries this build used, if anything changed since loading.
@@ -237,6 +249,22 @@ impl RenderCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rendering_time_counts_misses_only() {
+        let c = RenderCache::in_memory();
+        assert_eq!(c.rendering(), Duration::ZERO);
+        c.get_or_render::<()>(1, || {
+            std::thread::sleep(Duration::from_millis(2));
+            Ok("one".into())
+        })
+        .unwrap();
+        let after_miss = c.rendering();
+        assert!(after_miss >= Duration::from_millis(2), "{after_miss:?}");
+        c.get_or_render::<()>(1, || panic!("must be cached"))
+            .unwrap();
+        assert_eq!(c.rendering(), after_miss);
+    }
 
     #[test]
     fn read_only_cache_loads_but_never_writes() {

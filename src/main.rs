@@ -363,8 +363,8 @@ fn summary(g: &Generated, dest: Option<&Path>, verbose: bool) {
     eprintln!("{line}");
     if verbose {
         eprintln!(
-            "files: {} written, {} unchanged, {} removed, {} kept from the last build; render cache (math and code): {} hits, {} misses",
-            s.write.written, s.write.unchanged, s.write.removed, s.write.kept, s.cache_hits, s.cache_misses
+            "files: {} written, {} unchanged, {} removed, {} kept from the last build; render cache (math and code): {} hits, {} misses rendered in {:.2} s of thread time",
+            s.write.written, s.write.unchanged, s.write.removed, s.write.kept, s.cache_hits, s.cache_misses, s.rendering.as_secs_f64()
         );
     }
 }
