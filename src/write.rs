@@ -1,7 +1,7 @@
 //! Writes the output folder: only files whose bytes changed are rewritten, files the previous
 //! build wrote and this one did not are removed, and nothing else is touched. The manifest lists
-//! every file with its size and the hash of the inputs it was made from, so a build from the
-//! same inputs can keep the folder as it is ([`Writer`]'s `reuse`).
+//! every file with its size and modification time and the hash of the inputs it was made from,
+//! so a build from the same inputs can keep the folder as it is ([`Writer`]'s `reuse`).
 //!
 //! Two guarantees hold even against a hostile or damaged output folder:
 //! - nothing outside the output folder is written or removed: every path is checked component by
@@ -62,8 +62,8 @@ pub enum Stale {
 pub struct Writer {
     dest: PathBuf,
     previous: Manifest,
-    /// The files of this build, with their sizes.
-    current: Mutex<BTreeMap<String, u64>>,
+    /// The files of this build, with their stamps.
+    current: Mutex<BTreeMap<String, Stamp>>,
     written: AtomicUsize,
     unchanged: AtomicUsize,
     reused: AtomicBool,
@@ -88,8 +88,9 @@ impl Writer {
         })
     }
 
-    /// Writes one file unless its bytes are already there. Returns whether it was written.
-    fn write(&self, file: &OutputFile) -> Result<bool, IoError> {
+    /// Writes one file unless its bytes are already there. Returns whether it was written, and
+    /// the file's modification time on disk.
+    fn write(&self, file: &OutputFile) -> Result<(bool, Option<u128>), IoError> {
         let dest = &self.dest;
         let Some(path) = safe_join(dest, &file.path) else {
             return Err(refused(dest, &file.path));
@@ -103,7 +104,12 @@ impl Writer {
             }
             write_atomically(&path, &file.bytes)?;
         }
-        Ok(!same)
+        Ok((
+            !same,
+            std::fs::symlink_metadata(&path)
+                .ok()
+                .and_then(|m| modified(&m)),
+        ))
     }
 
     /// Removes (or, with [`Stale::Keep`], keeps listing) the files of the previous build that
@@ -114,9 +120,9 @@ impl Writer {
             return Err(e);
         }
         let dest = &self.dest;
-        let mut listed: BTreeMap<String, Option<u64>> = lock(&self.current)
+        let mut listed: BTreeMap<String, Option<Stamp>> = lock(&self.current)
             .iter()
-            .map(|(p, size)| (p.clone(), Some(*size)))
+            .map(|(p, stamp)| (p.clone(), Some(*stamp)))
             .collect();
         let mut stats = WriteStats {
             written: self.written.into_inner(),
@@ -125,7 +131,7 @@ impl Writer {
             ..WriteStats::default()
         };
         let mut replaced = self.replaced.into_inner().expect("no panic holds it");
-        for (old, size) in &self.previous.files {
+        for (old, stamp) in &self.previous.files {
             // Files this build wrote, and any line the old manifest repeats, are listed already.
             if listed.contains_key(old) {
                 continue;
@@ -136,7 +142,7 @@ impl Writer {
             if stale == Stale::Keep {
                 if std::fs::symlink_metadata(&path).is_ok() {
                     stats.kept += 1;
-                    listed.insert(old.clone(), *size);
+                    listed.insert(old.clone(), *stamp);
                 }
                 continue;
             }
@@ -165,24 +171,36 @@ impl Sink for Writer {
         if lock(&self.failed).is_some() {
             return;
         }
-        // A second file for a path keeps neither its bytes nor its size: the first one stands.
+        // A second file for a path keeps neither its bytes nor its stamp: the first one stands.
         match lock(&self.current).entry(file.path.clone()) {
             Entry::Occupied(_) => return,
-            Entry::Vacant(slot) => slot.insert(file.bytes.len() as u64),
+            Entry::Vacant(slot) => slot.insert(Stamp {
+                size: file.bytes.len() as u64,
+                modified: None,
+            }),
         };
         match self.write(&file) {
-            Ok(true) => self.written.fetch_add(1, Ordering::Relaxed),
-            Ok(false) => self.unchanged.fetch_add(1, Ordering::Relaxed),
+            Ok((written, modified)) => {
+                if let Some(stamp) = lock(&self.current).get_mut(&file.path) {
+                    stamp.modified = modified;
+                }
+                let count = if written {
+                    &self.written
+                } else {
+                    &self.unchanged
+                };
+                count.fetch_add(1, Ordering::Relaxed);
+            }
             Err(e) => {
                 lock(&self.failed).get_or_insert(e);
-                0
             }
         };
     }
 
     /// True, and every file of the previous build kept as this build's, when that build was made
     /// from the same `inputs` (see `build::inputs_fingerprint`) and each of its files is still in
-    /// place at the size it was written: the folder already holds what this build would write.
+    /// place with the size and modification time it was written with: the folder already holds
+    /// what this build would write.
     fn reuse(&self, inputs: u64) -> bool {
         let dest = &self.dest;
         let Manifest {
@@ -192,21 +210,22 @@ impl Sink for Writer {
         else {
             return false;
         };
-        let in_place = |(rel, size): &(String, Option<u64>)| {
-            let Some(path) = safe_join(dest, rel) else {
+        let in_place = |(rel, stamp): &(String, Option<Stamp>)| {
+            let (Some(path), Some(stamp)) = (safe_join(dest, rel), stamp) else {
                 return false;
             };
-            size.is_some()
+            stamp.modified.is_some()
                 && parents_are_real(dest, &path)
-                && std::fs::symlink_metadata(&path)
-                    .is_ok_and(|m| m.is_file() && Some(m.len()) == *size)
+                && std::fs::symlink_metadata(&path).is_ok_and(|m| {
+                    m.is_file() && m.len() == stamp.size && modified(&m) == stamp.modified
+                })
         };
         if *was != inputs || lock(&self.failed).is_some() || !files.iter().all(in_place) {
             return false;
         }
         let mut current = lock(&self.current);
-        for (rel, size) in files {
-            current.insert(rel.clone(), size.unwrap_or_default());
+        for (rel, stamp) in files {
+            current.insert(rel.clone(), stamp.unwrap_or_default());
         }
         self.unchanged.fetch_add(files.len(), Ordering::Relaxed);
         self.reused.store(true, Ordering::Relaxed);
@@ -365,16 +384,32 @@ fn same_content(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
+/// What the manifest says of a file: its size and, once it is on disk, its modification time in
+/// nanoseconds since the Unix epoch. A file edited by hand changes one or the other.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Stamp {
+    size: u64,
+    modified: Option<u128>,
+}
+
+fn modified(m: &std::fs::Metadata) -> Option<u128> {
+    let since = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH);
+    since.ok().map(|d| d.as_nanos())
+}
+
 /// The list of files a build wrote: a header line with the hash of its inputs (when the next
-/// build may reuse its files), then a line per file, `path<TAB>size`. A line without a size (an
-/// older manifest) still names a file the next build removes if it does not write it again.
+/// build may reuse its files), then a line per file, `path<TAB>size<TAB>modified`. Lines of
+/// older manifests (`path<TAB>size`, or the path alone) still name a file the next build removes
+/// if it does not write it again, and are never reused.
 #[derive(Debug, Default, PartialEq)]
 struct Manifest {
     inputs: Option<u64>,
-    files: Vec<(String, Option<u64>)>,
+    files: Vec<(String, Option<Stamp>)>,
 }
 
-const MANIFEST_HEADER: &str = "# studybook manifest 2";
+/// The header's start; the format number follows (3 since files carry their modification time).
+const MANIFEST_HEADER: &str = "# studybook manifest ";
+const MANIFEST_FORMAT: u32 = 3;
 
 impl Manifest {
     fn read(dest: &Path) -> Manifest {
@@ -392,29 +427,59 @@ impl Manifest {
         for line in text.lines().filter(|l| !l.is_empty()) {
             if let Some(rest) = line.strip_prefix(MANIFEST_HEADER) {
                 manifest.inputs = rest
-                    .trim()
-                    .strip_prefix("inputs=")
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix("inputs="))
                     .and_then(|h| u64::from_str_radix(h, 16).ok());
                 continue;
             }
-            let sized = line
-                .rsplit_once('\t')
-                .and_then(|(path, size)| Some((path.to_string(), Some(size.parse().ok()?))));
-            manifest
-                .files
-                .push(sized.unwrap_or_else(|| (line.to_string(), None)));
+            manifest.files.push(Manifest::file_line(line));
         }
         manifest
     }
 
-    fn text(&self) -> String {
-        let mut out = match self.inputs {
-            Some(h) => format!("{MANIFEST_HEADER} inputs={h:016x}\n"),
-            None => format!("{MANIFEST_HEADER}\n"),
+    /// A file's line: the path, then the size and the time when they parse as numbers.
+    fn file_line(line: &str) -> (String, Option<Stamp>) {
+        fn last_number(s: &str) -> Option<(&str, u128)> {
+            let (rest, n) = s.rsplit_once('\t')?;
+            Some((rest, n.parse().ok()?))
+        }
+        let Some((rest, last)) = last_number(line) else {
+            return (line.to_string(), None);
         };
-        for (path, size) in &self.files {
-            match size {
-                Some(size) => out.push_str(&format!("{path}\t{size}\n")),
+        match last_number(rest) {
+            Some((path, size)) => (
+                path.to_string(),
+                Some(Stamp {
+                    size: size as u64,
+                    modified: Some(last),
+                }),
+            ),
+            None => (
+                rest.to_string(),
+                Some(Stamp {
+                    size: last as u64,
+                    modified: None,
+                }),
+            ),
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut out = format!("{MANIFEST_HEADER}{MANIFEST_FORMAT}");
+        if let Some(h) = self.inputs {
+            out.push_str(&format!(" inputs={h:016x}"));
+        }
+        out.push('\n');
+        for (path, stamp) in &self.files {
+            match stamp {
+                Some(Stamp {
+                    size,
+                    modified: Some(t),
+                }) => out.push_str(&format!("{path}\t{size}\t{t}\n")),
+                Some(Stamp {
+                    size,
+                    modified: None,
+                }) => out.push_str(&format!("{path}\t{size}\n")),
                 None => out.push_str(&format!("{path}\n")),
             }
         }
@@ -653,17 +718,30 @@ mod tests {
     }
 
     #[test]
-    fn the_manifest_keeps_sizes_and_inputs_and_reads_old_lines() {
+    fn the_manifest_keeps_stamps_and_inputs_and_reads_old_lines() {
+        let stamp = |size, modified| Some(Stamp { size, modified });
         let m = Manifest {
             inputs: Some(0xabc),
-            files: vec![("a b.html".into(), Some(12)), ("x\ty.html".into(), None)],
+            files: vec![
+                (
+                    "a b.html".into(),
+                    stamp(12, Some(1_733_000_000_123_456_789)),
+                ),
+                ("x\ty.html".into(), None),
+                ("c.html".into(), stamp(3, None)),
+            ],
         };
         assert_eq!(Manifest::parse(&m.text()), m);
-        let old = Manifest::parse("a.html\ncss/x.css\n");
-        assert_eq!(old.inputs, None);
+        let format_2 = Manifest::parse(
+            "# studybook manifest 2 inputs=0000000000000abc\na.html\t12\ncss/x.css\n",
+        );
+        assert_eq!(format_2.inputs, Some(0xabc));
         assert_eq!(
-            old.files,
-            [("a.html".into(), None), ("css/x.css".into(), None)]
+            format_2.files,
+            [
+                ("a.html".into(), stamp(12, None)),
+                ("css/x.css".into(), None)
+            ]
         );
     }
 
@@ -693,7 +771,22 @@ mod tests {
             "BB"
         );
 
-        std::fs::write(dest.join("t/b.html"), "edited by hand").unwrap();
+        // A hand edit that keeps the size shows in the modification time.
+        let b = dest.join("t/b.html");
+        let written = std::fs::metadata(&b).unwrap().modified().unwrap();
+        std::fs::write(&b, "CC").unwrap();
+        let later = written + std::time::Duration::from_secs(2);
+        std::fs::File::options()
+            .write(true)
+            .open(&b)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert!(
+            !Writer::open(&dest).unwrap().reuse(7),
+            "a file edited by hand at the same size"
+        );
+        std::fs::write(&b, "edited by hand").unwrap();
         assert!(
             !Writer::open(&dest).unwrap().reuse(7),
             "a file of another size"
@@ -732,7 +825,7 @@ mod tests {
         );
         assert!(
             Writer::open(&dest).unwrap().reuse(3),
-            "the manifest has the size of the file on disk"
+            "the manifest has the stamp of the file on disk"
         );
     }
 }
