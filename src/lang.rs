@@ -25,43 +25,50 @@ fn is_quote(c: char) -> bool {
 }
 
 /// `html` (a rendered page body) with each Chinese run of its text wrapped in
-/// `<span lang=zh>`; unchanged when it has no Chinese.
+/// `<span lang=zh>`; unchanged when it has no Chinese. Only text with Chinese is touched: the rest
+/// is copied in bulk, and a skipped element (code, math) is passed over in one search for its end.
 pub fn mark_chinese(html: &str) -> Cow<'_, str> {
     if !has_chinese(html) {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut skipping: Option<&str> = None;
-    let mut rest = html;
-    while !rest.is_empty() {
+    // `html[..copied]` is in `out` already.
+    let mut copied = 0;
+    let mut at = 0;
+    while at < html.len() {
+        let rest = &html[at..];
         if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
-            let tag = &rest[..end];
-            match skipping {
-                Some(close) if tag.starts_with(close) => skipping = None,
-                Some(_) => {}
-                None => {
-                    skipping = SKIPPED
-                        .iter()
-                        .find(|(open, _)| {
-                            tag.starts_with(open) && tag[open.len()..].starts_with([' ', '>', '/'])
-                        })
-                        .map(|(_, close)| *close);
-                }
-            }
-            out.push_str(tag);
-            rest = &rest[end..];
+            let end = rest.find('>').map_or(html.len(), |i| at + i + 1);
+            at = match skipped_until(&html[at..end]) {
+                Some(close) => html[end..].find(close).map_or(html.len(), |i| end + i),
+                None => end,
+            };
             continue;
         }
-        let end = rest.find('<').unwrap_or(rest.len());
-        if skipping.is_some() {
-            out.push_str(&rest[..end]);
-        } else {
-            wrap_runs(&rest[..end], &mut out);
+        let end = rest.find('<').map_or(html.len(), |i| at + i);
+        let text = &html[at..end];
+        if has_chinese(text) {
+            out.push_str(&html[copied..at]);
+            wrap_runs(text, &mut out);
+            copied = end;
         }
-        rest = &rest[end..];
+        at = end;
     }
+    out.push_str(&html[copied..]);
     Cow::Owned(out)
+}
+
+/// The closing tag that ends the element `tag` opens, when its text is left alone. A
+/// self-closed tag (`<svg/>`) opens nothing.
+fn skipped_until(tag: &str) -> Option<&'static str> {
+    if tag.ends_with("/>") {
+        return None;
+    }
+    let name_end = tag.find([' ', '>', '/'])?;
+    SKIPPED
+        .iter()
+        .find(|(open, _)| open.len() == name_end && tag.starts_with(open))
+        .map(|(_, close)| *close)
 }
 
 /// Whether `text` has a character of a Chinese run; ASCII, most text, is told at once.
@@ -113,6 +120,14 @@ mod tests {
         assert_eq!(
             mark_chinese(html),
             "<p>The earth mover’s “WGAN” is <span lang=zh>瓦瑟斯坦</span>GAN, and <span lang=zh>它的“搬运”代价。</span></p><pre><code>中文</code></pre><p><code>批</code> <span class=\"katex\"><math><mtext>中</mtext></math></span></p>"
+        );
+    }
+
+    #[test]
+    fn a_self_closed_or_unclosed_element_leaves_the_text_around_it_marked() {
+        assert_eq!(
+            mark_chinese("<svg/>中<code x=\"1\">码</code>文<pre>未完"),
+            "<svg/><span lang=zh>中</span><code x=\"1\">码</code><span lang=zh>文</span><pre>未完"
         );
     }
 
