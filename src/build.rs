@@ -390,7 +390,6 @@ pub fn analyze(
         code: &code,
         assets: &assets.iter().cloned().collect(),
         strings: &strings,
-        language: config.language,
         unresolved_links_warn: config.unresolved_links_warn,
     };
     let rendered = render_pages(&env, &all, progress);
@@ -555,7 +554,6 @@ impl Analyzed {
             code: &self.code,
             assets: &self.assets.iter().cloned().collect(),
             strings: &self.strings,
-            language: config.language,
             unresolved_links_warn: config.unresolved_links_warn,
         };
         let ids: Vec<PageId> = to_render.iter().copied().collect();

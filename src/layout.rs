@@ -24,6 +24,18 @@ impl SiteData<'_> {
             .map_or(&self.pages[id].title, |t| &t.text)
     }
 
+    /// Rendered HTML as pages show it: in an English site, Chinese runs marked `lang="zh"` so
+    /// each script gets its own fonts and punctuation widths ([`crate::lang`]).
+    pub fn body(&self, html: String) -> String {
+        match self.config.language {
+            crate::config::Language::En => match crate::lang::mark_chinese(&html) {
+                std::borrow::Cow::Borrowed(_) => html,
+                marked => marked.into_owned(),
+            },
+            crate::config::Language::ZhCn => html,
+        }
+    }
+
     /// A page's title as HTML, math rendered by KaTeX.
     pub fn title_html(&self, id: PageId) -> String {
         match self.rendered.get(id).and_then(|r| r.title.as_ref()) {
@@ -458,7 +470,7 @@ pub fn nav_order<'a>(index: &'a SiteIndex, graph: &'a LinkGraph) -> (&'a [PageId
 
 fn page_view<'a>(site: &'a SiteData<'a>, id: PageId) -> PageView<'a> {
     PageView {
-        body: site.rendered[id].html.unpack(),
+        body: site.body(site.rendered[id].html.unpack()),
         ..page_frame(site, id)
     }
 }
@@ -574,7 +586,7 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
                 .intros
                 .get(&cat.key)
                 .filter(|_| !cat.key.is_empty())
-                .map(|r| r.html.unpack()),
+                .map(|r| site.body(r.html.unpack())),
             pages: cat.pages.iter().map(|&p| link(site, p)).collect(),
         })
         .collect();
@@ -593,7 +605,7 @@ fn index_view<'a>(site: &'a SiteData<'a>) -> IndexView<'a> {
         })
         .collect();
     IndexView {
-        intro: site.intros.get("").map(|r| r.html.unpack()),
+        intro: site.intros.get("").map(|r| site.body(r.html.unpack())),
         categories,
         tags: tag_links(site),
         alphabetical: alphabetical(site),
@@ -741,12 +753,8 @@ fn print_bodies(
     let places = print::places(targets, |p| site.pages[p].url.as_str());
     let body = |id: usize| {
         let page = site.pages.get(id)?;
-        Some(print::rebase(
-            &site.rendered[id].html.unpack(),
-            &page.url,
-            &places,
-            view,
-        ))
+        let html = print::rebase(&site.rendered[id].html.unpack(), &page.url, &places, view);
+        Some(site.body(html))
     };
     print::fill_bodies(html, body)
 }

@@ -44,8 +44,6 @@ pub struct RenderEnv<'a> {
     /// Non-Markdown files of the content folder, relative to it.
     pub assets: &'a HashSet<PathBuf>,
     pub strings: &'a Strings,
-    /// The site's language: an English site marks its Chinese runs (see [`crate::lang`]).
-    pub language: crate::config::Language,
     /// `[build] unresolved-links = "warn"`: a link to a note not written yet is a warning and is
     /// shown as unresolved (Obsidian's way), not an error.
     pub unresolved_links_warn: bool,
@@ -228,12 +226,7 @@ impl<'e, 'd> Renderer<'e, 'd> {
         self.result.title = self.title();
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, std::mem::take(&mut self.out).into_iter());
-        let html = crate::math::without_tex(&html);
-        // Marked once here rather than in each view that shows the body (page and print views).
-        self.result.html = Packed::new(&match self.env.language {
-            crate::config::Language::En => crate::lang::mark_chinese(&html),
-            crate::config::Language::ZhCn => std::borrow::Cow::Borrowed(html.as_str()),
-        });
+        self.result.html = Packed::new(&crate::math::without_tex(&html));
         self.result.toc = toc(self.doc.headings, &self.result.headings);
         let mut links: Vec<PageId> = self.links.into_iter().collect();
         links.sort_unstable();
@@ -866,7 +859,6 @@ mod tests {
             code: &CodeTheme::fallback(),
             assets: &f.assets,
             strings: &f.strings,
-            language: crate::config::Language::En,
             unresolved_links_warn: false,
         };
         render(&env, &Doc::of_page(&f.pages[id], id))
@@ -888,7 +880,7 @@ mod tests {
         assert!(
             r.html
                 .unpack()
-                .contains("href=\"../train/bn.html\"><span lang=zh>批归一化</span></a>"),
+                .contains("href=\"../train/bn.html\">批归一化</a>"),
             "{}",
             r.html
         );
@@ -1103,7 +1095,7 @@ mod tests {
         assert!(
             r.html
                 .unpack()
-                .contains("<h2 id=\"面试回答\"><span lang=zh>面试回答</span></h2>"),
+                .contains("<h2 id=\"面试回答\">面试回答</h2>"),
             "{}",
             r.html
         );
