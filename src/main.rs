@@ -16,6 +16,10 @@ use studybook::diagnostics::{self, Diagnostic};
 use studybook::notetest::{self, lang::Lang, TestOptions};
 use studybook::scaffold;
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `studybook --version`: the KaTeX inside decides how math renders (and keys the render cache).
 static VERSION: LazyLock<String> = LazyLock::new(|| {
     format!(

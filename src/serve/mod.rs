@@ -98,9 +98,9 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<()> {
     // Absolute, so the watcher's paths and the site's agree.
     let root = std::fs::canonicalize(&opts.root)
         .map_err(|e| anyhow::anyhow!("cannot serve {}: {e}", opts.root.display()))?;
-    memory::configure();
     let started = Instant::now();
     let site = LiveSite::new(&root);
+    memory::release_freed();
     print_diagnostics(&site.diagnostics, &root);
     if !opts.quiet {
         eprintln!(
