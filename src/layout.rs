@@ -195,21 +195,28 @@ pub fn templates(theme: &Theme) -> Result<Tera, Vec<Diagnostic>> {
     Ok(tera)
 }
 
-/// Lays out the whole site into `sink`, each page as soon as it is made.
+/// Lays out the whole site into `sink`, each page as soon as it is made. The site-wide pages are
+/// made one after another (the print views are most of a large site's bytes) beside the topic
+/// pages, so no core waits on them at the end.
 pub fn layout(site: &SiteData<'_>, tera: &Tera, sink: &dyn Sink) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     let base = base_context(site);
-    let mut diags: Vec<Diagnostic> = (0..site.pages.len())
-        .into_par_iter()
-        .flat_map_iter(|id| match layout_page(site, tera, &base, id) {
-            Ok(file) => {
-                sink.put(file);
-                Vec::new()
-            }
-            Err(e) => e,
-        })
-        .collect();
-    diags.extend(layout_shared(site, tera, sink));
+    let (mut diags, shared): (Vec<Diagnostic>, _) = rayon::join(
+        || {
+            (0..site.pages.len())
+                .into_par_iter()
+                .flat_map_iter(|id| match layout_page(site, tera, &base, id) {
+                    Ok(file) => {
+                        sink.put(file);
+                        Vec::new()
+                    }
+                    Err(e) => e,
+                })
+                .collect()
+        },
+        || layout_shared(site, tera, sink),
+    );
+    diags.extend(shared);
     diags
 }
 
