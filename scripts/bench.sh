@@ -41,15 +41,22 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A t rss
 for kind in cold warm hugo_cold hugo_warm; do : > "$work/$kind"; done
+# Every run starts once the disk has taken the previous run's writes and deletions: without the
+# `sync`, a run pays for the one before it (at 5,000 pages, seconds of the file system flushing
+# the last output while the next build waits to create its first file).
 for _ in $(seq "$runs"); do
   rm -rf "$work/sb/.studybook" "$work/sb/book"
+  sync
   LOG="$work/cold.log" measure "$bin" build "$work/sb" -v >> "$work/cold"
+  sync
   measure "$bin" build "$work/sb" -q >> "$work/warm"
   if [ $have_hugo = 1 ]; then
     # Hugo keeps ToMath results in its cache dir (by default under $TMPDIR, across sites):
     # a cold run starts from an empty one.
     rm -rf "$work/hugo/public" "$work/hugo/resources" "$work/hugo/.hugo_build.lock" "$work/hugo-cache"
+    sync
     measure "$hugo" --quiet -s "$work/hugo" --cacheDir "$work/hugo-cache" >> "$work/hugo_cold"
+    sync
     measure "$hugo" --quiet -s "$work/hugo" --cacheDir "$work/hugo-cache" >> "$work/hugo_warm"
   fi
 done
