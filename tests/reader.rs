@@ -50,8 +50,8 @@ fn a_new_page_has_no_placeholder_card_and_one_question_is_singular() {
     assert!(site.out("basics/softmax.html").contains(">1 道面试题</a>"));
 }
 
-/// Chinese runs in an English site are marked once, when the body is rendered: the page and every
-/// print view that holds it show the marks; a Chinese site marks nothing.
+/// Chinese runs in an English site are marked where a body is laid out: the page and every print
+/// view that holds it show the marks; a Chinese site marks nothing.
 #[test]
 fn chinese_runs_are_marked_in_english_sites_only() {
     let site = Site::empty();
